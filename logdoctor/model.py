@@ -1,0 +1,160 @@
+"""Domain types shared by every stage: levels, dialects, frames, entries.
+
+Pure data, no I/O. This module imports nothing from the package, so every other
+module may import it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
+
+
+class Level(enum.IntEnum):
+    """A normalized severity, ordered so that `--min-level warning` is a comparison.
+
+    Every dialect's own words map here: Monolog's names, PHP's "Fatal error",
+    "Warning", "Notice", php-fpm's and Apache's lower-case ones.
+    """
+
+    UNKNOWN = 0
+    DEBUG = 10
+    INFO = 20
+    NOTICE = 25
+    WARNING = 30
+    ERROR = 40
+    CRITICAL = 50
+    ALERT = 60
+    EMERGENCY = 70
+
+    @property
+    def label(self) -> str:
+        """The lower-case name used in every output ("warning")."""
+        return self.name.lower()
+
+
+class Dialect(str, enum.Enum):
+    """The record shapes logdoctor reads; the value is the name users type."""
+
+    GLPI_FILE = "glpi-file"  # Toolbox::logInFile: "YYYY-MM-DD HH:MM:SS [uid@host]" + text
+    GLPI_MONOLOG = "glpi-monolog"  # GLPI 9.3-10.0: "[ts] glpiphplog.LEVEL: ..." / glpisqllog
+    GLPI11 = "glpi11"  # GLPI 11: "[ts] glpi.LEVEL:   *** ..."
+    GLPI11_ACCESS = "glpi11-access"  # GLPI 11 access-errors.log: "[ts] User ID: `n` ..."
+    PHP = "php"  # native error_log, Apache-prefixed, php-fpm and nginx wrapped
+    MONOLOG = "monolog"  # Monolog's default LineFormatter (any PHP application)
+    UNKNOWN = "unknown"  # lines before the first header, text of no known shape
+
+
+class Frame(NamedTuple):
+    """One backtrace row: `src/Toolbox.php:2196   Laminas\\Mail\\Storage\\Imap->__construct()`.
+
+    `file` is as written (GLPI prints paths relative to its root, PHP absolute
+    ones); `line` is None for internal frames; `call` is "" for call-less rows.
+    """
+
+    file: str
+    line: int | None
+    call: str
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """Everything an entry says apart from where and when: shared by repeated entries.
+
+    A log repeats the same entry many times with only the timestamp changing, so the
+    parser builds one Body per distinct text and shares it (see parse/fields.py).
+    """
+
+    dialect: Dialect
+    level: Level = Level.UNKNOWN
+    channel: str | None = None
+    kind: str | None = None  # "PHP Warning (2)", "Uncaught Exception", "Caught", ...
+    exception: str | None = None  # fully qualified class name
+    message: str = ""  # every line of the message, without backtrace or context
+    origin: Frame | None = None  # where the error was raised
+    frames: tuple[Frame, ...] = ()
+    sql: str | None = None
+    sql_error: str | None = None
+    previous: tuple[str, ...] = ()  # chained exceptions ("Previous:" blocks), outermost first
+    user: str | None = None  # GLPI user id (may be "" for cron), from "[uid@host]" or context
+    host: str | None = None
+    version: str | None = None  # GLPI version hint: "9.5", "10.0", "11", "9.5-10.0", ...
+    frames_dropped: int = 0  # frames beyond the cap, counted and not stored
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One log record, which may span many physical lines.
+
+    `raw` is the exact text of the record as read (undecodable bytes kept as
+    surrogate escapes), capped: `raw_dropped` counts the characters beyond the cap.
+    Joining the `raw` of every entry of a file gives the file back.
+    """
+
+    path: str  # as the user gave it
+    line: int  # first line, 1-based
+    end_line: int  # last line
+    timestamp_text: str | None  # as written; GLPI writes local time without a zone
+    timestamp: datetime | None  # parsed; naive when the log gives no zone
+    raw: str
+    body: Body
+    raw_dropped: int = 0
+
+    @property
+    def truncated(self) -> bool:
+        """True when part of the entry was counted but not kept."""
+        return self.raw_dropped > 0 or self.body.frames_dropped > 0
+
+    # The body's fields, read through the entry (rules and reporters never care
+    # that repeated entries share a body).
+    @property
+    def dialect(self) -> Dialect:
+        """The shape of this record."""
+        return self.body.dialect
+
+    @property
+    def level(self) -> Level:
+        """Normalized severity."""
+        return self.body.level
+
+    @property
+    def channel(self) -> str | None:
+        """Monolog channel (`glpiphplog`, `glpi`, `app`), if any."""
+        return self.body.channel
+
+    @property
+    def kind(self) -> str | None:
+        """The error's own label: `PHP Warning (2)`, `Uncaught Exception`, `Caught`..."""
+        return self.body.kind
+
+    @property
+    def exception(self) -> str | None:
+        """Exception class, fully qualified as logged."""
+        return self.body.exception
+
+    @property
+    def message(self) -> str:
+        """The message, all its lines."""
+        return self.body.message
+
+    @property
+    def origin(self) -> Frame | None:
+        """File and line where the error was raised."""
+        return self.body.origin
+
+    @property
+    def frames(self) -> tuple[Frame, ...]:
+        """Backtrace rows, innermost first, as logged."""
+        return self.body.frames
+
+    @property
+    def sql(self) -> str | None:
+        """SQL text of a query error."""
+        return self.body.sql
+
+    @property
+    def sql_error(self) -> str | None:
+        """The database's error text."""
+        return self.body.sql_error

@@ -1,0 +1,111 @@
+"""Text in, entries out: grouping (group.py), headers (headers.py), fields per dialect.
+
+`EntryParser` is the one object the pipelines use: `feed` decoded blocks of one
+input, get `Entry` objects back, `close` at the end. Fields are read once per
+distinct record text (the text after the timestamp) and shared by its repeats,
+which is what makes a real log, where the same warning comes back every cron
+minute, cheap to parse. Imports model, errors and its own modules only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+from logdoctor.model import Body, Dialect, Entry
+from logdoctor.parse import glpi, php
+from logdoctor.parse.group import Grouper, Limits, Record, has_container_prefix
+from logdoctor.parse.headers import ALL_DIALECTS, Head, parse_timestamp
+
+__all__ = ["DIALECTS", "EntryParser", "Limits", "has_container_prefix", "parse_text"]
+
+BodyParser = Callable[[Head, str, int], Body]
+
+_BODY: dict[Dialect, BodyParser] = {
+    Dialect.GLPI_MONOLOG: glpi.parse_monolog,
+    Dialect.GLPI11: glpi.parse_glpi11,
+    Dialect.GLPI11_ACCESS: glpi.parse_glpi11_access,
+    Dialect.GLPI_FILE: glpi.parse_file,
+    Dialect.PHP: php.parse_php,
+    Dialect.MONOLOG: php.parse_monolog,
+}
+
+DIALECTS: tuple[str, ...] = tuple(d.value for d in Dialect if d is not Dialect.UNKNOWN)
+
+# Distinct record texts remembered per generation; two generations approximate an
+# LRU at the cost of two dict lookups. Bounded so a 2 GB input stays in constant memory.
+MEMO_SIZE = 4096
+
+
+class EntryParser:
+    """Turns the decoded text of one input into entries."""
+
+    def __init__(
+        self,
+        path: str,
+        *,
+        dialect: Dialect | None = None,
+        limits: Limits = Limits(),  # noqa: B008 - an immutable NamedTuple
+        container: bool = False,
+    ) -> None:
+        self.path = path
+        self.limits = limits
+        allowed = frozenset({dialect}) if dialect else ALL_DIALECTS
+        self.grouper = Grouper(allowed=allowed, limits=limits, container=container)
+        self._new: dict[str, Body] = {}
+        self._old: dict[str, Body] = {}
+
+    def feed(self, text: str, *, at_line_start: bool = True) -> list[Entry]:
+        """Entries completed by this block (the last one may still be pending)."""
+        build = self._build
+        return [build(rec) for rec in self.grouper.feed(text, at_line_start=at_line_start)]
+
+    def flush(self) -> list[Entry]:
+        """The pending entry, complete now (end of input, or idle in watch mode)."""
+        return [self._build(rec) for rec in self.grouper.flush()]
+
+    def _build(self, rec: Record) -> Entry:
+        head = rec.head
+        if head is None:
+            body = Body(Dialect.UNKNOWN, message=rec.clean.strip())
+            return Entry(self.path, rec.line, rec.end_line, None, None, rec.raw, body, rec.dropped)
+        clean = rec.clean
+        key = clean[len(head.ts_text) + (clean[0] == "[") :]
+        body_or_none = self._new.get(key)
+        if body_or_none is None:
+            body_or_none = self._old.get(key)
+            if body_or_none is None:
+                body_or_none = _BODY[head.dialect](
+                    head, clean[head.body_start :], self.limits.max_frames
+                )
+            if not rec.dropped:
+                self._remember(key, body_or_none)
+        return Entry(
+            self.path,
+            rec.line,
+            rec.end_line,
+            head.ts_text,
+            parse_timestamp(head.ts_text),
+            rec.raw,
+            body_or_none,
+            rec.dropped,
+        )
+
+    def _remember(self, key: str, body: Body) -> None:
+        self._new[key] = body
+        if len(self._new) >= MEMO_SIZE:
+            self._old = self._new
+            self._new = {}
+
+
+def parse_text(
+    text: str | Iterable[str], *, path: str = "<text>", dialect: Dialect | None = None
+) -> Iterator[Entry]:
+    """Parse text already in memory (tests, `explain`): all entries, the last flushed."""
+    blocks = [text] if isinstance(text, str) else text
+    parser: EntryParser | None = None
+    for block in blocks:
+        if parser is None:
+            parser = EntryParser(path, dialect=dialect, container=has_container_prefix(block))
+        yield from parser.feed(block)
+    if parser is not None:
+        yield from parser.flush()

@@ -1,0 +1,358 @@
+"""Fields of GLPI records: Monolog 9.3-10.0, GLPI 11, GLPI 11 access-errors, logInFile.
+
+Formats (GLPI source, `src/Toolbox.php`, `src/Application/ErrorHandler.php`,
+`src/Glpi/Log/*`):
+* 9.5/10 ErrorHandler: `  *** <type>: <description> in <file> at line <n>`, then
+  `  Backtrace :` and rows, then a line of two spaces.
+* Toolbox::log (9.3-10): `<Class>::<func>() in <file> line <n>`, the logged text
+  (a `  *** MySQL query error:` block in sql-errors.log, `  *** PHP Warning(2): ...`
+  in 9.3/9.4, free text in 9.5's mail collector), then the `{"user":"id@host"}` context.
+* GLPI 11: `Caught <class>: <msg>`, `Uncaught PHP Exception <class>: "<msg>" at <file>
+  line <n>`, `<PHP type>: <msg> at <file> line <n>`; rows whose first is the throw
+  site; `  Previous: <msg>` blocks; a blank line ends an exception record.
+* logInFile: `[uid@host]` then free text (cron, mailgate, event, mail, access-errors).
+"""
+
+from __future__ import annotations
+
+import re
+
+from logdoctor.model import Body, Dialect, Frame, Level
+from logdoctor.parse.frames import glpi_origin, glpi_row, php_row, split_script
+from logdoctor.parse.headers import Head
+from logdoctor.parse.levels import level_of, level_of_php_type
+
+_TYPE = re.compile(
+    r"(PHP [A-Za-z ]+?\s?\(\d+\)|Uncaught Exception [\w\\]+|Twig Error \([\w\\]+\)"
+    r"|(?:PHP )?[A-Z][a-z]+(?: [A-Za-z]+)*\(\d+\)|[^:\n]{1,60}?):\s?"
+)
+_PREAMBLE = re.compile(r"([\w\\]+::\w+\(\)) in (.+) line (\d+)\s*")
+_USER = re.compile(r'"(?:user)?":"([^"@]*)@([^"]*)"')
+_G11_CAUGHT = re.compile(r"(Caught) ([\w\\]+): (.*)", re.S)
+_G11_UNCAUGHT = re.compile(r'(Uncaught PHP Exception) ([\w\\]+): "(.*)" at (\S+) line (\d+)\s*', re.S)
+_G11_TYPED = re.compile(
+    r"((?:Uncaught |User |Core |Compile |Catchable |Recoverable )?"
+    r"(?:Fatal |Parse )?(?:Warning|Notice|Deprecated|Error|Exception|Strict Standards)"
+    r"|Exception thrown when handling an exception): (.*)",
+    re.S,
+)
+_AT_LINE = re.compile(r"(.*) at (\S+) line (\d+)\s*", re.S)
+_G11_SQL = re.compile(r'MySQL (?:query|prepare) error: (.*) \((\d+)\) in SQL query "(.*)"\.?\s*', re.S)
+_SQL_BLOCK = re.compile(
+    r"  SQL: (?P<sql>.*?)\n  (?:Error: (?P<err>.*?)|Warnings: ?\r?\n(?P<warn>.*?))"
+    r"(?:\n  Backtrace :|\Z)",
+    re.S,
+)
+_ACCESS_KINDS = (
+    ("insufficient rights", "Access denied"),
+    ("non-existent item", "Item not found"),
+    ("invalid request", "Invalid request"),
+    ("CSRF check failed", "CSRF check failed"),
+)
+_CUES = re.compile(
+    r"(?i)\b(?:error|erreur|fehler|failed|fatal|can't|cannot|unable|invalid|denied|refused)"
+)
+
+TERMINATORS = ("  ", "")
+
+
+def _cut_trace(lines: list[str], max_frames: int) -> tuple[list[str], list[Frame], list[str], int]:
+    """Split lines into (message lines, frames, previous messages, frames dropped)."""
+    msg: list[str] = []
+    frames: list[Frame] = []
+    previous: list[str] = []
+    dropped = 0
+    in_trace = False
+    for raw in lines:
+        line = raw.rstrip("\r")
+        if not in_trace:
+            if line in ("  Backtrace :", "Backtrace :", "\tStack Trace:", "Stack trace:"):
+                in_trace = True
+            else:
+                msg.append(line)
+            continue
+        if line.startswith("  Previous: "):
+            previous.append(line[12:])
+            continue
+        frame = glpi_row(line) or php_row(line)
+        if frame is None:
+            if line.strip() and not line.startswith(("  {", "{", "#")) and previous:
+                previous[-1] += "\n" + line  # a Previous: message that spans lines
+            continue
+        if len(frames) < max_frames:
+            frames.append(frame)
+        else:
+            dropped += 1
+    return msg, frames, previous, dropped
+
+
+def _strip_context(lines: list[str]) -> tuple[list[str], str | None, str | None]:
+    """Remove the Toolbox::log JSON context (`{"user":"2@glpi"}`) and read user@host."""
+    while lines and lines[-1].strip() == "":
+        lines.pop()
+    if not lines:
+        return lines, None, None
+    last = lines[-1].rstrip()
+    i = 0 if last.startswith("{") else last.rfind(' {"')
+    if i < 0 or not last.endswith("}"):
+        return lines, None, None
+    ctx = last[i:]
+    rest = last[:i].rstrip()
+    lines[-1:] = [rest] if rest else []
+    m = _USER.search(ctx)
+    return lines, (m.group(1) if m else None), (m.group(2) if m else None)
+
+
+def _unstar(line: str) -> str:
+    stripped = line.lstrip()
+    return stripped[4:].lstrip() if stripped.startswith("***") else line
+
+
+def _kind(type_text: str) -> tuple[str, str | None]:
+    """`Uncaught Exception X` -> ("Uncaught Exception", "X"); `Twig Error (X)` likewise."""
+    if type_text.startswith("Uncaught Exception "):
+        return "Uncaught Exception", type_text[19:]
+    if type_text.startswith("Twig Error ("):
+        return "Twig Error", type_text[12:-1]
+    return type_text, None
+
+
+def _star_block(lines: list[str], *, dialect: Dialect, head_level: Level, max_frames: int) -> Body:
+    """`  *** <type>: <description>` + backtrace (ErrorHandler, 9.3/9.4, <= 9.2, SQL)."""
+    first = _unstar(lines[0])
+    if first.startswith("MySQL ") and first.rstrip().endswith(":"):
+        return _sql_block(first.rstrip()[:-1], lines[1:], dialect, head_level, max_frames)
+    msg, frames, previous, dropped = _cut_trace(lines, max_frames)
+    msg, user, host = _strip_context(msg)
+    while len(msg) > 1 and msg[-1] in TERMINATORS:
+        msg.pop()
+    msg = [_unstar(msg[0]), *msg[1:]] if msg else [first]
+    desc = "\n".join(msg)
+    kind: str | None = None
+    exception = None
+    m = _TYPE.match(desc)
+    if m:
+        kind, exception = _kind(m.group(1).strip())
+        desc = desc[m.end() :]
+    message, origin = glpi_origin(desc)
+    level = head_level
+    if level is Level.UNKNOWN and kind:
+        level = level_of_php_type(kind) if "(" in kind else Level.ERROR
+    return Body(
+        dialect,
+        level,
+        kind=kind,
+        exception=exception,
+        message=message,
+        origin=origin,
+        frames=tuple(frames),
+        previous=tuple(previous),
+        user=user,
+        host=host,
+        frames_dropped=dropped,
+    )
+
+
+def _sql_block(
+    kind: str, lines: list[str], dialect: Dialect, level: Level, max_frames: int
+) -> Body:
+    text = "\n".join(lines)
+    m = _SQL_BLOCK.search(text)
+    sql = m.group("sql") if m else None
+    err = None
+    if m:
+        err = m.group("err") if m.group("err") is not None else (m.group("warn") or "").strip()
+    _, frames, _, dropped = _cut_trace(lines, max_frames)
+    tail, user, host = _strip_context([ln for ln in lines if ln.lstrip().startswith("{")])
+    del tail
+    return Body(
+        dialect,
+        level if level is not Level.UNKNOWN else Level.ERROR,
+        kind=kind,
+        message=f"{kind}: {err}" if err else kind,
+        frames=tuple(frames),
+        sql=sql,
+        sql_error=err,
+        user=user,
+        host=host,
+        frames_dropped=dropped,
+    )
+
+
+def parse_monolog(head: Head, body: str, max_frames: int) -> Body:
+    """GLPI 9.3-10.0 `glpiphplog` / `glpisqllog` records."""
+    lines = body.split("\n")
+    level = level_of(head.level)
+    if body.startswith("  *** "):
+        out = _star_block(lines, dialect=Dialect.GLPI_MONOLOG, head_level=level, max_frames=max_frames)
+        version = _version_10(out)
+        return _with(out, channel=head.channel, version=version)
+    pre = _PREAMBLE.fullmatch(lines[0].rstrip("\r"))
+    if pre and len(lines) > 1 and lines[1].lstrip().startswith("*** "):
+        out = _star_block(
+            lines[1:], dialect=Dialect.GLPI_MONOLOG, head_level=level, max_frames=max_frames
+        )
+        version = "9.3-9.4" if "userErrorHandler" in pre.group(1) else _version_sql(pre.group(1))
+        return _with(out, channel=head.channel, version=version)
+    rest = lines[1:] if pre else lines
+    msg: list[str] = []
+    frames: list[Frame] = []
+    for line in rest:
+        frame = php_row(line) if line.lstrip().startswith("#") else None
+        if frame is not None:
+            if len(frames) < max_frames:
+                frames.append(frame)
+        elif not line.lstrip().startswith("#") or not frames:
+            msg.append(line.rstrip("\r"))
+    msg, user, host = _strip_context(msg)
+    if not msg and rest and frames:  # "#7 {main}  {context}" glued to the last row
+        _, user, host = _strip_context([rest[-1]])
+    message = "\n".join(m.rstrip() for m in msg).strip()
+    origin = None
+    if pre:
+        file, _ = split_script(pre.group(2) + ":" + pre.group(3))
+        origin = Frame(file, int(pre.group(3)), pre.group(1))
+    return Body(
+        Dialect.GLPI_MONOLOG,
+        level,
+        channel=head.channel,
+        kind="Toolbox::log" if pre else None,
+        message=message,
+        origin=origin,
+        frames=tuple(frames),
+        user=user,
+        host=host,
+        version="9.5" if "An error occured" in message else None,
+    )
+
+
+def _version_10(body: Body) -> str:
+    paths = [f.file for f in body.frames[:3]]
+    if body.origin:
+        paths.append(body.origin.file)
+    joined = " ".join(paths).replace("\\", "/")
+    if "/src/" in joined or any(p.startswith("src/") for p in paths):
+        return "10.0"
+    if "/inc/" in joined or ".class.php" in joined:
+        return "9.5"
+    return "9.5-10.0"
+
+
+def _version_sql(caller: str) -> str | None:
+    if caller == "DBmysql::doQuery()":
+        return "10.0"
+    if caller == "DBmysql::query()":
+        return "9.x"
+    return None
+
+
+def _with(body: Body, **changes: object) -> Body:
+    from dataclasses import replace
+
+    return replace(body, **changes)  # type: ignore[arg-type]
+
+
+def parse_glpi11(head: Head, body: str, max_frames: int) -> Body:
+    """GLPI 11 `glpi.LEVEL:   *** ...` records."""
+    msg_lines, frames, previous, dropped = _cut_trace(body.split("\n"), max_frames)
+    while msg_lines and msg_lines[-1].strip() == "":
+        msg_lines.pop()
+    text = "\n".join(msg_lines)
+    kind = exception = None
+    origin: Frame | None = None
+    sql = sql_error = None
+    m = _G11_UNCAUGHT.fullmatch(text)
+    if m:
+        kind, exception, text = m.group(1), m.group(2), m.group(3)
+        origin = Frame(m.group(4), int(m.group(5)), "")
+    else:
+        m = _G11_CAUGHT.fullmatch(text) or _G11_TYPED.fullmatch(text)
+        if m:
+            if m.lastindex == 3:
+                kind, exception, text = m.group(1), m.group(2), m.group(3)
+            else:
+                kind, text = m.group(1), m.group(2)
+        at = _AT_LINE.fullmatch(text)
+        if at and kind and not exception:
+            text, origin = at.group(1), Frame(at.group(2), int(at.group(3)), "")
+    if origin is None and frames and frames[0].call == "":
+        origin = frames[0]  # GLPI 11 writes the throw site as the first row
+    s = _G11_SQL.fullmatch(text)
+    if s:
+        sql_error, sql = f"{s.group(1)} ({s.group(2)})", s.group(3)
+    elif "MySQL query warnings:" in text:
+        sb = _SQL_BLOCK.search(text)
+        if sb:
+            sql, sql_error = sb.group("sql"), (sb.group("warn") or "").strip()
+    level = level_of(head.level)
+    return Body(
+        Dialect.GLPI11,
+        level,
+        channel="glpi",
+        kind=kind,
+        exception=exception,
+        message=text,
+        origin=origin,
+        frames=tuple(frames),
+        sql=sql,
+        sql_error=sql_error,
+        previous=tuple(previous),
+        version="11",
+        frames_dropped=dropped,
+    )
+
+
+def parse_glpi11_access(head: Head, body: str, max_frames: int) -> Body:
+    """GLPI 11 access-errors.log: ``User ID: `12` tried to ...`` + information + rows."""
+    msg_lines, frames, _, dropped = _cut_trace(body.split("\n"), max_frames)
+    message = "\n".join(line.strip() for line in msg_lines if line.strip())
+    user = re.match(r"User ID: `([^`]*)`", message)
+    return Body(
+        Dialect.GLPI11_ACCESS,
+        Level.WARNING,
+        kind=_access_kind(message),
+        message=message,
+        frames=tuple(frames),
+        origin=frames[0] if frames and frames[0].call == "" else None,
+        user=user.group(1) if user else None,
+        version="11",
+        frames_dropped=dropped,
+    )
+
+
+def _access_kind(message: str) -> str | None:
+    return next((kind for cue, kind in _ACCESS_KINDS if cue in message), None)
+
+
+def parse_file(head: Head, body: str, max_frames: int) -> Body:
+    """Toolbox::logInFile records: `[uid@host]` then free text."""
+    first, _, text = body.partition("\n")
+    user = host = None
+    who = re.match(r"\s*\[([^@\]]*)@([^\]]*)\]", first)
+    if who:
+        user, host = who.group(1), who.group(2)
+    lines = text.split("\n")
+    while lines and lines[-1].strip() == "":
+        lines.pop()
+    start = next((i for i, ln in enumerate(lines) if ln.strip()), len(lines))
+    lines = lines[start:]
+    if lines and (lines[0].startswith("  *** ") or re.match(r"\w+\(\d+\): ", lines[0])):
+        star = _star_block(lines, dialect=Dialect.GLPI_FILE, head_level=Level.UNKNOWN,
+                           max_frames=max_frames)
+        version = "<=9.2" if re.match(r"\s*\*\*\* PHP \w+\(", lines[0]) else None
+        return _with(star, user=user, host=host, version=version)
+    msg, frames, _, dropped = _cut_trace(lines, max_frames)
+    message = "\n".join(m.rstrip() for m in msg).strip()
+    kind = _access_kind(message)
+    level = Level.WARNING if kind or _CUES.search(message) else Level.INFO
+    return Body(
+        Dialect.GLPI_FILE,
+        level,
+        kind=kind,
+        message=message,
+        frames=tuple(frames),
+        user=user,
+        host=host,
+        version="10.0" if "\tStack Trace:" in text else None,
+        frames_dropped=dropped,
+    )

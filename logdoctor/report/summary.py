@@ -1,0 +1,81 @@
+"""`logdoctor scan` before rules: per-file counts by dialect and level, top messages."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from logdoctor.stats import ScanStats
+from logdoctor.report.safe import inert
+
+SCAN_FORMAT_VERSION = 1
+
+
+def _as_dict(stats: ScanStats, top: int) -> dict[str, Any]:
+    return {
+        "format_version": SCAN_FORMAT_VERSION,
+        "entries": stats.entries,
+        "files": [
+            {
+                "path": f.path,
+                "entries": f.entries,
+                "lines": f.lines,
+                "truncated": f.truncated,
+                "first": f.first,
+                "last": f.last,
+                "dialects": dict(sorted(f.dialects.items())),
+                "levels": dict(sorted(f.levels.items())),
+            }
+            for f in stats.files.values()
+        ],
+        "top_messages": [
+            {"count": n, "what": what, "message": msg}
+            for (what, msg), n in _top(stats, top)
+        ],
+        "errors": stats.errors,
+    }
+
+
+def _top(stats: ScanStats, top: int) -> list[tuple[tuple[str, str], int]]:
+    return sorted(stats.messages.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+
+
+def _render_json(stats: ScanStats, stream: TextIO, top: int, width: int | None) -> None:
+    stream.write(json.dumps(_as_dict(stats, top), indent=2) + "\n")
+
+
+def _render_text(stats: ScanStats, stream: TextIO, top: int, width: int | None) -> None:
+    console = Console(file=stream, width=width, highlight=False)
+    files = Table(title=f"{len(stats.files)} files, {stats.entries} entries", title_justify="left")
+    for col in ("file", "entries", "from", "to", "dialects", "levels"):
+        files.add_column(col, overflow="fold")
+    for f in stats.files.values():
+        dialects = ", ".join(f"{k} {v}" for k, v in f.dialects.most_common())
+        levels = ", ".join(f"{k} {v}" for k, v in f.levels.most_common())
+        cells = (f.path, str(f.entries), f.first or "", f.last or "", dialects, levels)
+        files.add_row(*(Text(inert(c, keep_newlines=False)) for c in cells))
+    console.print(files)
+    msgs = Table(title="Most frequent messages", title_justify="left")
+    for col in ("count", "what", "message"):
+        msgs.add_column(col, overflow="fold")
+    for (what, msg), n in _top(stats, top):
+        msgs.add_row(str(n), Text(inert(what, keep_newlines=False)),
+                     Text(inert(msg, keep_newlines=False)))
+    console.print(msgs)
+
+
+SCAN_FORMATS: dict[str, Callable[[ScanStats, TextIO, int, int | None], None]] = {
+    "text": _render_text,
+    "json": _render_json,
+}
+
+
+def render_scan(stats: ScanStats, stream: TextIO, *, fmt: str, top: int = 10,
+                width: int | None = None) -> None:
+    """Write the scan summary in format `fmt`."""
+    SCAN_FORMATS[fmt](stats, stream, top, width)

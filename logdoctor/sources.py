@@ -1,0 +1,188 @@
+"""Inputs: files, folders, globs, rotated and gzip files, stdin -> decoded text blocks.
+
+`expand` turns what the user typed into `Source`s (a GLPI `files/_log` folder gives
+every `*.log` and its rotations, oldest first); `read_blocks` reads one source in
+blocks of `BLOCK` bytes, always cut after a newline except inside an over-long
+line, decoded as UTF-8 with undecodable bytes kept as surrogate escapes so that
+nothing is lost. Problems become `InputError`s, handed to the caller's `on_error`
+so that the other inputs are still read.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import os
+import re
+import stat
+import sys
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from logdoctor.errors import InputError
+
+BLOCK = 4 << 20
+_TAIL_KEEP = 512  # bytes of an over-long line held back: a glued header may end it
+STDIN = "-"
+
+# *.log, *.log.1, *.log.2.gz, *.log-20240118, *.log-20240118.gz (logrotate dateext)
+_LOG_NAME = re.compile(r".+\.log(?:\.\d+)?(?:-\d{8,10})?(?:\.\d+)?(?:\.gz)?")
+_ROTATION = re.compile(r"(.+\.log)(?:[.-](\d+))?(?:\.gz)?")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input to read; `label` is the path as the user gave it (or `-`)."""
+
+    label: str
+    explicit: bool = True  # named by the user (not found in a folder)
+
+
+OnError = Callable[[InputError], None]
+
+
+def expand(inputs: Sequence[str], on_error: OnError) -> Iterator[Source]:
+    """Sources for the user's inputs, in order; errors for missing paths and loops."""
+    for item in inputs:
+        if item == STDIN:
+            yield Source(STDIN)
+        elif os.path.isdir(item):
+            yield from _walk(item, on_error, seen=set())
+        elif os.path.lexists(item):
+            yield Source(item)
+        elif glob.has_magic(item):
+            matches = sorted(glob.glob(item, recursive=True))
+            if not matches:
+                on_error(InputError("no file matches this pattern", path=item))
+            for match in matches:
+                yield from expand([match], on_error)
+        else:
+            on_error(InputError("no such file or directory", path=item))
+
+
+def _rotation_key(name: str) -> tuple[str, int]:
+    """Order rotations oldest first: x.log.3.gz, x.log.2, x.log.1, x.log."""
+    m = _ROTATION.fullmatch(name)
+    if not m:
+        return name, 0
+    return m.group(1), -int(m.group(2) or 0)
+
+
+def _walk(folder: str, on_error: OnError, seen: set[tuple[int, int]]) -> Iterator[Source]:
+    try:
+        st = os.stat(folder)
+        entries = sorted(os.scandir(folder), key=lambda d: _rotation_key(d.name))
+    except OSError as exc:
+        on_error(InputError(_os_reason(exc), path=folder))
+        return
+    ident = (st.st_dev, st.st_ino)
+    if ident in seen:
+        on_error(InputError("symbolic link loop, not followed", path=folder))
+        return
+    seen = seen | {ident}
+    for d in entries:
+        path = os.path.join(folder, d.name)
+        try:
+            is_dir = d.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            yield from _walk(path, on_error, seen)
+        elif _LOG_NAME.fullmatch(d.name):
+            yield Source(path, explicit=False)
+
+
+def _os_reason(exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    return reason[0].lower() + reason[1:] if reason else "cannot read"
+
+
+def _open(source: Source) -> BinaryIO:
+    if source.label == STDIN:
+        return sys.stdin.buffer
+    try:
+        if stat.S_ISDIR(os.stat(source.label).st_mode):
+            raise InputError("is a directory", path=source.label)
+        f: BinaryIO = open(source.label, "rb")  # noqa: SIM115 - closed by read_blocks
+    except OSError as exc:
+        raise InputError(_os_reason(exc), path=source.label) from None
+    head = f.read(2)
+    f.seek(0)
+    if head == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=f, mode="rb")  # type: ignore[return-value]
+    return f
+
+
+def _binary(sample: bytes) -> bool:
+    """A file with many NUL or control bytes is no text log (a few are tolerated)."""
+    if not sample:
+        return False
+    nul = sample.count(b"\x00")
+    ctrl = sum(sample.count(bytes([c])) for c in (*range(1, 8), 14, 15, 16, 17, 18, 19, 20))
+    return nul * 20 > len(sample) or (nul + ctrl) * 10 > len(sample)
+
+
+def read_blocks(source: Source, *, block_size: int = BLOCK) -> Iterator[tuple[str, bool]]:
+    """Yield (text, starts_at_line_start) for one source; raise InputError on failure.
+
+    Blocks end just after a newline; a line longer than a block is cut (at a UTF-8
+    character boundary) and the next block is marked as not starting a line.
+    """
+    f = _open(source)
+    lines_done = 0
+    at_line_start = True
+    carry = b""
+    first = True
+    try:
+        while True:
+            try:
+                chunk = f.read(block_size)
+            except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
+                if carry:  # what was read before the damage is still the user's log
+                    yield carry.decode("utf-8", "surrogateescape"), at_line_start
+                raise _read_error(source, exc, lines_done + carry.count(b"\n") + 1) from None
+            if first:
+                first = False
+                if not chunk and source.explicit and source.label != STDIN:
+                    raise InputError("empty file, nothing to read", path=source.label)
+                if _binary(chunk[:8192]):
+                    raise InputError("binary file, not a text log: skipped", path=source.label)
+            if not chunk:
+                if carry:
+                    yield carry.decode("utf-8", "surrogateescape"), at_line_start
+                return
+            buf = carry + chunk if carry else chunk
+            cut = buf.rfind(b"\n") + 1
+            if cut == 0:
+                if len(buf) < block_size:
+                    carry = buf
+                    continue
+                cut = _char_boundary(buf, len(buf) - _TAIL_KEEP)
+            text = buf[:cut]
+            carry = buf[cut:]
+            lines_done += text.count(b"\n")
+            yield text.decode("utf-8", "surrogateescape"), at_line_start
+            at_line_start = text.endswith(b"\n")
+    finally:
+        if f is not sys.stdin.buffer:
+            f.close()
+
+
+def _char_boundary(buf: bytes, pos: int) -> int:
+    """Move `pos` back so it does not split a UTF-8 sequence."""
+    for _ in range(3):
+        if pos > 0 and 0x80 <= buf[pos] <= 0xBF:
+            pos -= 1
+    return max(pos, 1)
+
+
+def _read_error(source: Source, exc: BaseException, line: int) -> InputError:
+    if isinstance(exc, EOFError):
+        what = "gzip data truncated (compressed stream ended early); entries up to here were read"
+    elif isinstance(exc, gzip.BadGzipFile | zlib.error):
+        what = f"corrupt gzip data ({exc}); entries up to here were read"
+    else:
+        what = _os_reason(exc) if isinstance(exc, OSError) else str(exc)
+    return InputError(what, path=source.label, line=line)
