@@ -22,7 +22,7 @@ class ReadOptions:
     """How inputs are read and grouped."""
 
     dialect: Dialect | None = None  # None: every dialect's headers are recognised
-    limits: Limits = Limits()
+    limits: Limits = Limits()  # noqa: RUF009 - an immutable NamedTuple
 
 
 def iter_entries(

@@ -88,12 +88,25 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @_read_options
-@click.option("--format", "fmt", type=click.Choice(sorted(ENTRY_FORMATS)), default="jsonl",
-              show_default=True, help="jsonl: one JSON object per entry; table: for reading.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(ENTRY_FORMATS)),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: one JSON object per entry; table: for reading.",
+)
 @click.option("--raw", is_flag=True, help="Add each entry's raw text to the JSON.")
 @click.option("--width", type=click.IntRange(min=40), help="Table width (default: terminal).")
-def parse(paths: tuple[str, ...], dialect: str, max_entry_bytes: int, max_frames: int,
-          fmt: str, raw: bool, width: int | None) -> None:
+def parse(
+    paths: tuple[str, ...],
+    dialect: str,
+    max_entry_bytes: int,
+    max_frames: int,
+    fmt: str,
+    raw: bool,
+    width: int | None,
+) -> None:
     """Read logs into structured entries (one per record, with its backtrace).
 
     PATHS are files, folders (every *.log and its rotations), globs, or - for stdin;
@@ -118,13 +131,31 @@ def parse(paths: tuple[str, ...], dialect: str, max_entry_bytes: int, max_frames
 @main.command("scan")
 @click.argument("paths", nargs=-1, required=True)
 @_read_options
-@click.option("--format", "fmt", type=click.Choice(sorted(SCAN_FORMATS)), default="text",
-              show_default=True, help="text for reading, json for scripts.")
-@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
-              help="How many of the most frequent messages to list.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(SCAN_FORMATS)),
+    default="text",
+    show_default=True,
+    help="text for reading, json for scripts.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="How many of the most frequent messages to list.",
+)
 @click.option("--width", type=click.IntRange(min=40), help="Output width (default: terminal).")
-def scan_cmd(paths: tuple[str, ...], dialect: str, max_entry_bytes: int, max_frames: int,
-             fmt: str, top: int, width: int | None) -> None:
+def scan_cmd(
+    paths: tuple[str, ...],
+    dialect: str,
+    max_entry_bytes: int,
+    max_frames: int,
+    fmt: str,
+    top: int,
+    width: int | None,
+) -> None:
     """Read whole logs and report what they hold.
 
     Per file: entries by dialect and level, time span; then the most frequent

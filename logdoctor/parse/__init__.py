@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from logdoctor.model import Body, Dialect, Entry
 from logdoctor.parse import glpi, php
 from logdoctor.parse.group import Grouper, Limits, Record, has_container_prefix
-from logdoctor.parse.headers import ALL_DIALECTS, Head, parse_timestamp
+from logdoctor.parse.headers import ALL_DIALECTS, Head, head_details, parse_timestamp
 
 __all__ = ["DIALECTS", "EntryParser", "Limits", "has_container_prefix", "parse_text"]
 
@@ -49,6 +49,7 @@ class EntryParser:
     ) -> None:
         self.path = path
         self.limits = limits
+        self.max_frames = limits.max_frames
         allowed = frozenset({dialect}) if dialect else ALL_DIALECTS
         self.grouper = Grouper(allowed=allowed, limits=limits, container=container)
         self._new: dict[str, Body] = {}
@@ -56,39 +57,39 @@ class EntryParser:
 
     def feed(self, text: str, *, at_line_start: bool = True) -> list[Entry]:
         """Entries completed by this block (the last one may still be pending)."""
-        build = self._build
-        return [build(rec) for rec in self.grouper.feed(text, at_line_start=at_line_start)]
+        # The hot loop of the whole tool: the memo lookup is inlined here; only the
+        # first occurrence of a record text goes through `_build`.
+        path = self.path
+        new = self._new
+        ts_parse = parse_timestamp
+        out: list[Entry] = []
+        for rec in self.grouper.feed(text, at_line_start=at_line_start):
+            line, last, raw, clean, dropped, _, ts = rec
+            if ts is not None and not dropped:
+                body = new.get(clean[len(ts) + (clean[0] == "[") :])
+                if body is not None:
+                    out.append(Entry(path, line, last, ts, ts_parse(ts), raw, body, 0))
+                    continue
+            out.append(self._build(rec))
+        return out
 
     def flush(self) -> list[Entry]:
         """The pending entry, complete now (end of input, or idle in watch mode)."""
         return [self._build(rec) for rec in self.grouper.flush()]
 
     def _build(self, rec: Record) -> Entry:
-        head = rec.head
-        if head is None:
-            body = Body(Dialect.UNKNOWN, message=rec.clean.strip())
-            return Entry(self.path, rec.line, rec.end_line, None, None, rec.raw, body, rec.dropped)
-        clean = rec.clean
-        key = clean[len(head.ts_text) + (clean[0] == "[") :]
-        body_or_none = self._new.get(key)
-        if body_or_none is None:
-            body_or_none = self._old.get(key)
-            if body_or_none is None:
-                body_or_none = _BODY[head.dialect](
-                    head, clean[head.body_start :], self.limits.max_frames
-                )
-            if not rec.dropped:
-                self._remember(key, body_or_none)
-        return Entry(
-            self.path,
-            rec.line,
-            rec.end_line,
-            head.ts_text,
-            parse_timestamp(head.ts_text),
-            rec.raw,
-            body_or_none,
-            rec.dropped,
-        )
+        line, last, raw, clean, dropped, dialect, ts = rec
+        if ts is None:
+            body = Body(Dialect.UNKNOWN, message=clean.strip())
+            return Entry(self.path, line, last, None, None, raw, body, dropped)
+        key = clean[len(ts) + (clean[0] == "[") :]
+        found = self._new.get(key) or self._old.get(key)
+        if found is None:
+            head = head_details(dialect, ts, clean)
+            found = _BODY[dialect](head, clean[head.body_start :], self.max_frames)
+        if not dropped:
+            self._remember(key, found)
+        return Entry(self.path, line, last, ts, parse_timestamp(ts), raw, found, dropped)
 
     def _remember(self, key: str, body: Body) -> None:
         self._new[key] = body

@@ -29,7 +29,9 @@ _TYPE = re.compile(
 _PREAMBLE = re.compile(r"([\w\\]+::\w+\(\)) in (.+) line (\d+)\s*")
 _USER = re.compile(r'"(?:user)?":"([^"@]*)@([^"]*)"')
 _G11_CAUGHT = re.compile(r"(Caught) ([\w\\]+): (.*)", re.S)
-_G11_UNCAUGHT = re.compile(r'(Uncaught PHP Exception) ([\w\\]+): "(.*)" at (\S+) line (\d+)\s*', re.S)
+_G11_UNCAUGHT = re.compile(
+    r'(Uncaught PHP Exception) ([\w\\]+): "(.*)" at (\S+) line (\d+)\s*', re.S
+)
 _G11_TYPED = re.compile(
     r"((?:Uncaught |User |Core |Compile |Catchable |Recoverable )?"
     r"(?:Fatal |Parse )?(?:Warning|Notice|Deprecated|Error|Exception|Strict Standards)"
@@ -37,10 +39,12 @@ _G11_TYPED = re.compile(
     re.S,
 )
 _AT_LINE = re.compile(r"(.*) at (\S+) line (\d+)\s*", re.S)
-_G11_SQL = re.compile(r'MySQL (?:query|prepare) error: (.*) \((\d+)\) in SQL query "(.*)"\.?\s*', re.S)
+_G11_SQL = re.compile(
+    r'MySQL (?:query|prepare) error: (.*) \((\d+)\) in SQL query "(.*)"\.?\s*', re.S
+)
 _SQL_BLOCK = re.compile(
-    r"  SQL: (?P<sql>.*?)\n  (?:Error: (?P<err>.*?)|Warnings: ?\r?\n(?P<warn>.*?))"
-    r"(?:\n  Backtrace :|\Z)",
+    r"  SQL: (?P<sql>.*?)(?:\n  Error: (?P<err>.*?)|\n  Warnings: ?\r?\n(?P<warn>.*?))?"
+    r"\s*(?:\n  Backtrace :|\Z)",
     re.S,
 )
 _ACCESS_KINDS = (
@@ -135,6 +139,10 @@ def _star_block(lines: list[str], *, dialect: Dialect, head_level: Level, max_fr
         kind, exception = _kind(m.group(1).strip())
         desc = desc[m.end() :]
     message, origin = glpi_origin(desc)
+    if kind == "Twig Error" and origin and origin.file.startswith('template "'):
+        # `"<msg>" in template "<path>" at line <n>` (GLPI ErrorHandler::handleTwigError)
+        origin = Frame(origin.file[10:-1], origin.line, "")
+        message = message[1:-1] if message[:1] == message[-1:] == '"' else message
     level = head_level
     if level is Level.UNKNOWN and kind:
         level = level_of_php_type(kind) if "(" in kind else Level.ERROR
@@ -184,17 +192,18 @@ def parse_monolog(head: Head, body: str, max_frames: int) -> Body:
     lines = body.split("\n")
     level = level_of(head.level)
     if body.startswith("  *** "):
-        out = _star_block(lines, dialect=Dialect.GLPI_MONOLOG, head_level=level, max_frames=max_frames)
-        version = _version_10(out)
-        return _with(out, channel=head.channel, version=version)
+        out = _star_block(
+            lines, dialect=Dialect.GLPI_MONOLOG, head_level=level, max_frames=max_frames
+        )
+        return _with(out, channel=head.channel, version=_version_10(out))
     pre = _PREAMBLE.fullmatch(lines[0].rstrip("\r"))
     if pre and len(lines) > 1 and lines[1].lstrip().startswith("*** "):
         out = _star_block(
             lines[1:], dialect=Dialect.GLPI_MONOLOG, head_level=level, max_frames=max_frames
         )
-        version = "9.3-9.4" if "userErrorHandler" in pre.group(1) else _version_sql(pre.group(1))
-        return _with(out, channel=head.channel, version=version)
-    rest = lines[1:] if pre else lines
+        hint = "9.3-9.4" if "userErrorHandler" in pre.group(1) else _version_sql(pre.group(1))
+        return _with(out, channel=head.channel, version=hint)
+    rest, user, host = _strip_context(lines[1:] if pre else lines)
     msg: list[str] = []
     frames: list[Frame] = []
     for line in rest:
@@ -204,9 +213,8 @@ def parse_monolog(head: Head, body: str, max_frames: int) -> Body:
                 frames.append(frame)
         elif not line.lstrip().startswith("#") or not frames:
             msg.append(line.rstrip("\r"))
-    msg, user, host = _strip_context(msg)
-    if not msg and rest and frames:  # "#7 {main}  {context}" glued to the last row
-        _, user, host = _strip_context([rest[-1]])
+    while msg and not msg[-1].strip():
+        msg.pop()
     message = "\n".join(m.rstrip() for m in msg).strip()
     origin = None
     if pre:
@@ -337,8 +345,9 @@ def parse_file(head: Head, body: str, max_frames: int) -> Body:
     start = next((i for i, ln in enumerate(lines) if ln.strip()), len(lines))
     lines = lines[start:]
     if lines and (lines[0].startswith("  *** ") or re.match(r"\w+\(\d+\): ", lines[0])):
-        star = _star_block(lines, dialect=Dialect.GLPI_FILE, head_level=Level.UNKNOWN,
-                           max_frames=max_frames)
+        star = _star_block(
+            lines, dialect=Dialect.GLPI_FILE, head_level=Level.UNKNOWN, max_frames=max_frames
+        )
         version = "<=9.2" if re.match(r"\s*\*\*\* PHP \w+\(", lines[0]) else None
         return _with(star, user=user, host=host, version=version)
     msg, frames, _, dropped = _cut_trace(lines, max_frames)

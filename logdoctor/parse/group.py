@@ -1,12 +1,11 @@
 """Grouping: cut decoded text into records, losslessly and in bounded memory.
 
-A block of text (always cut after a newline, except inside an over-long line) is
-split with one regex at every newline followed by a possible header; each piece
-is then checked with `match_header`. A piece that is no header continues the
-pending record. Headers glued to the end of the previous line are found with two
-literal-first regexes and split there too. Every character of the input lands in
-exactly one record; a record keeps at most `Limits.max_raw` characters of raw text
-and counts the rest.
+One regex pass (`HeaderScanner.scan`) finds every header that starts a line of a
+block; the text between two headers is one record. Headers glued to the end of
+the previous line are found by two literal-first regexes and cut there too. The
+last record of a block stays pending: the next block may continue it. Every
+character of the input lands in exactly one record; a record keeps at most
+`Limits.max_raw` characters of raw text and counts the rest.
 
 Container output (`docker compose logs`: `glpi-1  | ` before every line) goes
 through a per-line path that strips the prefix for parsing and keeps it in `raw`.
@@ -25,9 +24,7 @@ from logdoctor.parse.headers import (
     GLUED_FILE_BACK,
     GLUED_MONOLOG,
     GLUED_MONOLOG_BACK,
-    SPLIT,
-    Head,
-    match_header,
+    HeaderScanner,
 )
 
 
@@ -46,10 +43,12 @@ class Record(NamedTuple):
     raw: str  # exact text, capped
     clean: str  # the text to parse (raw without container prefixes)
     dropped: int  # characters beyond the cap
-    head: Head | None  # None: text before the first header, or of no known shape
+    dialect: Dialect  # UNKNOWN: text before the first header
+    ts_text: str | None
 
 
-# "glpi-1  | ", "glpi_db_1  | " and, with --timestamps, an RFC 3339 stamp after it.
+# "glpi-1  | ", "glpi_db_1  | " (compose v1 and v2) and, with --timestamps, the
+# RFC 3339 stamp compose prints after it.
 CONTAINER_PREFIX = re.compile(
     r"[\w][\w.-]{0,62} *\| (?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d) )?"
 )
@@ -57,13 +56,13 @@ CONTAINER_PREFIX = re.compile(
 
 def has_container_prefix(sample: str) -> bool:
     """True when most of the first lines carry a `docker compose logs` prefix."""
-    lines = [line for line in sample.splitlines()[:40] if line.strip()]
+    lines = [line for line in sample.split("\n")[:40] if line.strip()]
     hits = sum(1 for line in lines if CONTAINER_PREFIX.match(line))
     return bool(lines) and hits * 2 > len(lines) and hits >= min(3, len(lines))
 
 
 class Grouper:
-    """Stateful cutter: `feed` blocks in order, then `close`."""
+    """Stateful cutter for one input: `feed` blocks in order, then `flush`."""
 
     def __init__(
         self,
@@ -72,55 +71,23 @@ class Grouper:
         limits: Limits = Limits(),  # noqa: B008 - an immutable NamedTuple
         container: bool = False,
     ) -> None:
-        self.allowed = allowed
-        self.limits = limits
+        self.scanner = HeaderScanner(allowed)
+        self.glued = (
+            Dialect.GLPI_FILE in allowed,
+            bool(allowed & {Dialect.GLPI_MONOLOG, Dialect.GLPI11}),
+        )
+        self.max_raw = limits.max_raw
         self.container = container
         self.lineno = 1  # line on which the next character read lies
         self._parts: list[str] = []  # pending record: raw parts
         self._clean: list[str] = []  # pending record: clean parts (container mode)
         self._size = 0
         self._dropped = 0
-        self._head: Head | None = None
+        self._dialect = Dialect.UNKNOWN
+        self._ts: str | None = None
         self._first = 0
         self._last = 0
-
-    # -- pending record ------------------------------------------------------------
-
-    def _start(self, head: Head | None, line: int) -> None:
-        self._parts = []
-        self._clean = []
-        self._size = 0
-        self._dropped = 0
-        self._head = head
-        self._first = line
-
-    def _add(self, raw: str, clean: str | None, last: int) -> None:
-        room = self.limits.max_raw - self._size
-        if len(raw) <= room:
-            self._parts.append(raw)
-            self._size += len(raw)
-            if clean is not None:
-                self._clean.append(clean)
-        else:
-            if room > 0:
-                self._parts.append(raw[:room])
-                if clean is not None:
-                    self._clean.append(clean[:room])
-                self._size += room
-            self._dropped += len(raw) - max(room, 0)
-        self._last = last
-
-    def _take(self) -> Record | None:
-        if not self._parts and not self._dropped:
-            return None
-        raw = self._parts[0] if len(self._parts) == 1 else "".join(self._parts)
-        clean = "".join(self._clean) if self.container else raw
-        rec = Record(self._first, self._last, raw, clean, self._dropped, self._head)
-        self._parts = []
-        self._clean = []
-        self._size = 0
-        self._dropped = 0
-        return rec
+        self._container = ""  # container name of the pending record (container mode)
 
     def has_pending(self) -> bool:
         """True when a record is open (watch mode flushes it after an idle delay)."""
@@ -128,78 +95,130 @@ class Grouper:
 
     def flush(self) -> Iterator[Record]:
         """Emit the pending record now (end of input, or idle in watch mode)."""
-        rec = self._take()
-        if rec is not None:
-            yield rec
+        if self.has_pending():
+            raw = "".join(self._parts)
+            clean = "".join(self._clean) if self.container else raw
+            yield Record(
+                self._first, self._last, raw, clean, self._dropped, self._dialect, self._ts
+            )
+        self._parts = []
+        self._clean = []
+        self._size = 0
+        self._dropped = 0
 
-    close = flush
+    def _open(self, dialect: Dialect, ts: str | None, line: int) -> None:
+        self._dialect = dialect
+        self._ts = ts
+        self._first = line
 
-    # -- feeding ---------------------------------------------------------------------
+    def _add(self, raw: str, clean: str | None, last: int) -> None:
+        room = self.max_raw - self._size
+        if len(raw) > room:
+            self._dropped += len(raw) - max(room, 0)
+            raw = raw[: max(room, 0)]
+            clean = clean[: max(room, 0)] if clean is not None else None
+        if raw:
+            self._parts.append(raw)
+            self._size += len(raw)
+        if clean:
+            self._clean.append(clean)
+        self._last = last
+
+    # -- fast path: whole blocks -----------------------------------------------------
+
+    def _headers(self, text: str, at_line_start: bool) -> list[tuple[int, int, str]]:
+        """(start, alternative index, timestamp) of every header in `text`, in order."""
+        scan = self.scanner
+        found = [
+            (m.start() + 1, m.lastindex or 0, m.group(m.lastindex or 0))
+            for m in scan.scan.finditer(text)
+        ]
+        glued: list[int] = []
+        if self.glued[0]:
+            glued.extend(m.start() - GLUED_FILE_BACK for m in GLUED_FILE.finditer(text))
+        if self.glued[1]:
+            glued.extend(m.start() - GLUED_MONOLOG_BACK for m in GLUED_MONOLOG.finditer(text))
+        for pos in glued:
+            m = scan.at.match(text, pos)
+            if m is not None:
+                found.append((pos, m.lastindex or 0, m.group(m.lastindex or 0)))
+        if glued:
+            found.sort()
+        if at_line_start:
+            m = scan.at.match(text, 0)
+            if m is not None:
+                found.insert(0, (0, m.lastindex or 0, m.group(m.lastindex or 0)))
+        return found
 
     def feed(self, text: str, *, at_line_start: bool = True) -> list[Record]:
         """Cut `text` into records; the last one stays pending until the next header."""
         if self.container:
             return self._feed_lines(text, at_line_start)
+        heads = self._headers(text, at_line_start)
+        dialects = self.scanner.dialects
         out: list[Record] = []
-        starts = [0]
-        starts.extend(m.end() for m in SPLIT.finditer(text))
-        glued = self._glued(text)
-        if glued:
-            starts = sorted(set(starts).union(glued))
-        starts.append(len(text))
-        allowed = self.allowed
         lineno = self.lineno
-        for i in range(len(starts) - 1):
-            s, e = starts[i], starts[i + 1]
-            nl = text.count("\n", s, e)
-            last = lineno + nl - 1 if text[e - 1] == "\n" else lineno + nl
-            head = None
-            if s or at_line_start or s in glued:
-                head = match_header(text, s, allowed)
-            piece = text[s:e]
-            if head is not None:
-                rec = self._take()
-                if rec is not None:
-                    out.append(rec)
-                self._start(head, lineno)
-                if len(piece) <= self.limits.max_raw:  # the common case, inlined
-                    self._parts.append(piece)
-                    self._size = len(piece)
-                    self._last = last
-                else:
-                    self._add(piece, None, last)
-            else:
-                if not self._parts and not self._dropped:
-                    self._start(None, lineno)
-                self._add(piece, None, last)
+        first = heads[0][0] if heads else len(text)
+        if first:  # text before the first header continues the pending record
+            nl = text.count("\n", 0, first)
+            last = lineno + nl - 1 if text[first - 1] == "\n" else lineno + nl
+            if not self.has_pending():
+                self._open(Dialect.UNKNOWN, None, lineno)
+            self._add(text[:first], None, last)
             lineno += nl
-        self.lineno = lineno
+        if not heads:
+            self.lineno = lineno
+            return out
+        out.extend(self.flush())
+        max_raw = self.max_raw
+        count = text.count
+        n = len(heads)
+        for i in range(n - 1):
+            s, alt, ts = heads[i]
+            e = heads[i + 1][0]
+            nl = count("\n", s, e)
+            last = lineno + nl - 1 if text[e - 1] == "\n" else lineno + nl
+            raw = text[s:e]
+            if len(raw) <= max_raw:  # plain tuples in the hot loop: Record's shape, 10x cheaper
+                out.append((lineno, last, raw, raw, 0, dialects[alt], ts))  # type: ignore[arg-type]
+            else:
+                cut = raw[:max_raw]
+                out.append(Record(lineno, last, cut, cut, len(raw) - max_raw, dialects[alt], ts))
+            lineno += nl
+        s, alt, ts = heads[-1]
+        nl = count("\n", s)
+        self._open(dialects[alt], ts, lineno)
+        self._add(text[s:], None, lineno + nl - 1 if text.endswith("\n") else lineno + nl)
+        self.lineno = lineno + nl
         return out
 
-    def _glued(self, text: str) -> set[int]:
-        found: set[int] = set()
-        if Dialect.GLPI_FILE in self.allowed:
-            found.update(m.start() - GLUED_FILE_BACK for m in GLUED_FILE.finditer(text))
-        if self.allowed & {Dialect.GLPI_MONOLOG, Dialect.GLPI11}:
-            found.update(m.start() - GLUED_MONOLOG_BACK for m in GLUED_MONOLOG.finditer(text))
-        return found
+    # -- container output: line by line ----------------------------------------------
 
     def _feed_lines(self, text: str, at_line_start: bool) -> list[Record]:
         out: list[Record] = []
         lineno = self.lineno
-        for i, raw in enumerate(text.splitlines(keepends=True)):
-            m = CONTAINER_PREFIX.match(raw) if (i or at_line_start) else None
+        at = self.scanner.at
+        dialects = self.scanner.dialects
+        pieces = text.split("\n")
+        for i, piece in enumerate(pieces):
+            raw = piece + "\n" if i < len(pieces) - 1 else piece
+            if not raw:
+                break
+            line_start = i > 0 or at_line_start
+            m = CONTAINER_PREFIX.match(raw) if line_start else None
             clean = raw[m.end() :] if m else raw
-            head = match_header(clean, 0, self.allowed) if (i or at_line_start) else None
-            last = lineno if raw.endswith(("\n", "\r")) else lineno
-            if head is not None:
-                rec = self._take()
-                if rec is not None:
-                    out.append(rec)
-                self._start(head, lineno)
+            h = at.match(clean) if line_start else None
+            name = raw[: raw.find(" ")] if m else self._container
+            if h is None and name != self._container and self.has_pending():
+                # Another container's line: it does not continue this record.
+                out.extend(self.flush())
+            self._container = name
+            if h is not None:
+                out.extend(self.flush())
+                self._open(dialects[h.lastindex or 0], h.group(h.lastindex or 0), lineno)
             elif not self.has_pending():
-                self._start(None, lineno)
-            self._add(raw, clean, last)
+                self._open(Dialect.UNKNOWN, None, lineno)
+            self._add(raw, clean, lineno)
             if raw.endswith("\n"):
                 lineno += 1
         self.lineno = lineno

@@ -1,11 +1,11 @@
 """Entry headers: which line starts a record, in which dialect, and its timestamp.
 
-A record starts at a line that matches one of the header regexes below (formats as
-GLPI, PHP, php-fpm, Apache, nginx and Monolog write them). `match_header` is called
-once per candidate line, so it dispatches on the first character and tries the
-most common shapes first. Lines that look like headers but continue a record
-(xdebug's "PHP Stack trace:" rows, php-fpm's stderr lines holding "#0 ..." rows)
-are reported as continuations.
+A record starts at a line that matches one of the header shapes below (formats as
+GLPI, PHP, php-fpm, Apache, nginx and Monolog write them). All shapes are compiled
+into one alternation (`HeaderScanner`) that finds every header of a block in one
+pass; which alternative matched gives the dialect. The details of a header
+(level word, channel, where the body starts) are read by `head_details`, only for
+the first occurrence of each distinct record.
 """
 
 from __future__ import annotations
@@ -28,120 +28,110 @@ class Head(NamedTuple):
     variant: str  # sub-shape within the dialect: "fpm", "apache", "nginx", ""
 
 
-# Cheap candidate test used to split a block into records: a newline followed by
-# something a header can start with. Everything else is a continuation line.
-SPLIT = re.compile(r"\n(?=\[[\dA-Z]|\d{4}[-/]\d)")
-
 _YMD = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
+_DMY = r"\d\d-[A-Z][a-z]{2}-\d{4} \d\d:\d\d:\d\d"
 
-# GLPI 9.3-10.0 and GLPI 11 (Monolog LineFormatter with date format Y-m-d H:i:s).
+# One alternative per header shape, each with exactly one capturing group (the
+# timestamp), so `m.lastindex` tells which shape matched. Order matters: GLPI's
+# channels before Monolog's generic form. Continuations that look like headers are
+# excluded by lookaheads: xdebug's "PHP Stack trace:" / "PHP   1. ..." rows and
+# php-fpm stderr lines that carry "#0 ..." rows rather than a new "PHP ..." message.
+SHAPES: tuple[tuple[Dialect, str], ...] = (
+    (Dialect.GLPI_MONOLOG, rf"\[({_YMD})\] glpi(?:php|sql)log\.[A-Z]+: "),
+    (Dialect.GLPI11, rf"\[({_YMD})\] glpi\.[A-Z]+:   \*\*\* "),
+    (Dialect.GLPI11_ACCESS, rf"\[({_YMD})\] User ID: "),
+    (Dialect.PHP, rf"\[({_DMY}(?: [^\]\n]{{1,64}})?)\] PHP (?!Stack trace:|\s+\d+\. )"),
+    (
+        Dialect.PHP,
+        rf"\[({_DMY}(?:\.\d+)?)\] (?:DEBUG|NOTICE|WARNING|ERROR|ALERT): "
+        r'(?!\[pool [^\]\n]*\] child \d+ said into std(?:err|out): "'
+        r"(?!(?:NOTICE: )?(?:PHP message: )?PHP ))",
+    ),
+    (Dialect.PHP, r"\[([A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)? \d{4})\] \["),
+    (
+        Dialect.MONOLOG,
+        r"\[(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d:?\d\d|Z)?)\] [\w.-]+\.[A-Z]+: ",
+    ),
+    (Dialect.GLPI_FILE, rf"({_YMD})(?: \[[^@\]\n]*@[^\]\n]*\])?[ \t]*\r?(?=\n|\Z)"),
+    (Dialect.PHP, r"(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) \[\w+\] \d+#\d+: "),
+)
+
+
+class HeaderScanner:
+    """The header alternation for a set of dialects, compiled two ways.
+
+    `scan` finds every header that starts a line (a literal newline first, so the
+    regex engine skips from newline to newline at C speed); `at` checks one position.
+    """
+
+    def __init__(self, allowed: frozenset[Dialect]) -> None:
+        shapes = [(d, p) for d, p in SHAPES if d in allowed]
+        alternation = "|".join(p for _, p in shapes) or "(?!)"
+        self.dialects: tuple[Dialect, ...] = (Dialect.UNKNOWN, *(d for d, _ in shapes))
+        self.scan = re.compile(rf"\n(?:{alternation})")
+        self.at = re.compile(rf"(?:{alternation})")
+
+
+# Details of a header, read only for the first occurrence of a record text.
 _GLPI_MONOLOG = re.compile(rf"\[({_YMD})\] (glpiphplog|glpisqllog)\.([A-Z]+): ")
 _GLPI11 = re.compile(rf"\[({_YMD})\] glpi\.([A-Z]+):   \*\*\* ")
-_GLPI11_ACCESS = re.compile(rf"\[({_YMD})\] (?=User ID: )")
-# Monolog's default format: ISO date (Monolog 2/3, microseconds and offset) or Monolog 1's.
-_MONOLOG = re.compile(
-    r"\[(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d:?\d\d|Z)?)\] ([\w.-]+)\.([A-Z]+): "
-)
-# Native PHP error_log: "[18-Jan-2024 16:20:04 UTC] PHP Warning:  ..." (php-src main.c).
-_PHP = re.compile(r"\[(\d\d-[A-Z][a-z]{2}-\d{4} \d\d:\d\d:\d\d(?: [^\]\n]{1,64})?)\] PHP ")
-_PHP_LEVEL = re.compile(r"([A-Za-z][A-Za-z ]*?): ")
-# xdebug writes each stack row as its own error_log record: those continue the error.
-_PHP_CONT = re.compile(r"Stack trace:|\s+\d+\. ")
-# php-fpm's own log: "[18-Jan-2024 16:20:04] WARNING: [pool www] child 12 said into stderr: ..."
-_FPM = re.compile(
-    r"\[(\d\d-[A-Z][a-z]{2}-\d{4} \d\d:\d\d:\d\d(?:\.\d+)?)\] (DEBUG|NOTICE|WARNING|ERROR|ALERT): "
-)
-_FPM_CONT = re.compile(
-    r'\[pool [^\]\n]*\] child \d+ said into std(?:err|out): "(?!(?:NOTICE: )?(?:PHP message: )?PHP )'
-)
-# Apache 2.2/2.4 error log: "[Thu Jan 25 11:21:23.420386 2024] [php:error] [pid 1] ..."
+_MONOLOG = re.compile(r"\[([^\]]+)\] ([\w.-]+)\.([A-Z]+): ")
+_PHP_LEVEL = re.compile(r"\[[^\]]+\] PHP ([A-Za-z][A-Za-z ]*?): ")
+_FPM = re.compile(r"\[[^\]]+\] ([A-Z]+): ")
 _APACHE = re.compile(
-    r"\[([A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)? \d{4})\] "
-    r"\[(?:([\w-]*):)?(\w+)\] (?:\[pid [\d:a-z ]+\] )?(?:\[client [^\]\n]+\] )?"
+    r"\[[^\]]+\] \[(?:([\w-]*):)?(\w+)\] (?:\[pid [\d:a-z ]+\] )?(?:\[client [^\]\n]+\] )?"
 )
-# GLPI Toolbox::logInFile: the header is a line of its own, "YYYY-MM-DD HH:MM:SS [uid@host]".
-_GLPI_FILE = re.compile(rf"({_YMD})(?: \[[^@\]\n]*@[^\]\n]*\])?[ \t]*\r?(?:\n|\Z)")
-# nginx error log: "2024/01/18 16:20:04 [error] 1234#1234: *5 FastCGI sent in stderr: ..."
-_NGINX = re.compile(r"(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) \[(\w+)\] \d+#\d+: (?:\*\d+ )?")
+_NGINX = re.compile(r"\S+ \S+ \[(\w+)\] \d+#\d+: (?:\*\d+ )?")
+
+
+def head_details(dialect: Dialect, ts_text: str, text: str) -> Head:
+    """Level word, channel, variant and body offset of the header at `text[0]`."""
+    if dialect is Dialect.GLPI_MONOLOG:
+        m = _GLPI_MONOLOG.match(text)
+        assert m is not None
+        return Head(dialect, ts_text, m.end(), m.group(3), m.group(2), "")
+    if dialect is Dialect.GLPI11:
+        m = _GLPI11.match(text)
+        assert m is not None
+        return Head(dialect, ts_text, m.end(), m.group(2), "glpi", "")
+    if dialect is Dialect.GLPI11_ACCESS:
+        return Head(dialect, ts_text, len(ts_text) + 3, "", None, "")
+    if dialect is Dialect.GLPI_FILE:
+        return Head(dialect, ts_text, len(ts_text), "", None, "")
+    if dialect is Dialect.MONOLOG:
+        m = _MONOLOG.match(text)
+        assert m is not None
+        return Head(dialect, ts_text, m.end(), m.group(3), m.group(2), "")
+    return _php_details(ts_text, text)
+
+
+def _php_details(ts_text: str, text: str) -> Head:
+    if not text.startswith("["):
+        m = _NGINX.match(text)
+        assert m is not None
+        return Head(Dialect.PHP, ts_text, m.end(), m.group(1), None, "nginx")
+    after = len(ts_text) + 3
+    if text.startswith("PHP ", after):
+        lm = _PHP_LEVEL.match(text)
+        return Head(Dialect.PHP, ts_text, after, lm.group(1) if lm else "", None, "")
+    if text.startswith("[", after):
+        m = _APACHE.match(text)
+        assert m is not None
+        return Head(Dialect.PHP, ts_text, m.end(), m.group(2), m.group(1), "apache")
+    m = _FPM.match(text)
+    assert m is not None
+    return Head(Dialect.PHP, ts_text, m.end(), m.group(1), None, "fpm")
+
 
 # Headers glued to the end of the previous line (the writer omitted the newline,
 # glpi#14598, glpi#8513). Written literal-first so the scan runs at C speed; the
 # lookbehind checks the timestamp before the literal and "[^\n]" that it is mid-line.
-GLUED_FILE = re.compile(
-    rf" \[(?<=[^\n]{_YMD} \[)[^@\]\n]*@[^\]\n]*\][ \t]*\r?(?=\n|\Z)"
-)
+GLUED_FILE = re.compile(rf" \[(?<=[^\n]{_YMD} \[)[^@\]\n]*@[^\]\n]*\][ \t]*\r?(?=\n|\Z)")
 GLUED_FILE_BACK = 19  # length of the timestamp before the match
 GLUED_MONOLOG = re.compile(rf"\] glpi(?<=[^\n]\[{_YMD}\] glpi)(?:phplog|sqllog)?\.[A-Z]+: ")
 GLUED_MONOLOG_BACK = 20
 
 ALL_DIALECTS = frozenset(Dialect) - {Dialect.UNKNOWN}
-
-
-def match_header(text: str, pos: int, allowed: frozenset[Dialect] = ALL_DIALECTS) -> Head | None:
-    """Return the header starting at `text[pos]`, or None for a continuation line."""
-    c = text[pos : pos + 1]
-    if c == "[":
-        return _bracket_header(text, pos, allowed)
-    if c.isdigit():
-        if Dialect.GLPI_FILE in allowed:
-            m = _GLPI_FILE.match(text, pos)
-            if m:
-                return Head(Dialect.GLPI_FILE, m.group(1), 19, "", None, "")
-        if Dialect.PHP in allowed:
-            m = _NGINX.match(text, pos)
-            if m:
-                return Head(Dialect.PHP, m.group(1), m.end() - pos, m.group(2), None, "nginx")
-    return None
-
-
-def _bracket_header(text: str, pos: int, allowed: frozenset[Dialect]) -> Head | None:
-    if text.startswith("glpi", pos + 22):
-        if Dialect.GLPI_MONOLOG in allowed:
-            m = _GLPI_MONOLOG.match(text, pos)
-            if m:
-                return Head(
-                    Dialect.GLPI_MONOLOG, m.group(1), m.end() - pos, m.group(3), m.group(2), ""
-                )
-        if Dialect.GLPI11 in allowed:
-            m = _GLPI11.match(text, pos)
-            if m:
-                return Head(Dialect.GLPI11, m.group(1), m.end() - pos, m.group(2), "glpi", "")
-    if Dialect.PHP in allowed:
-        head = _php_header(text, pos)
-        if head is not None:
-            return head if head.dialect is not Dialect.UNKNOWN else None
-    if Dialect.GLPI11_ACCESS in allowed:
-        m = _GLPI11_ACCESS.match(text, pos)
-        if m:
-            return Head(Dialect.GLPI11_ACCESS, m.group(1), m.end() - pos, "", None, "")
-    if Dialect.MONOLOG in allowed:
-        m = _MONOLOG.match(text, pos)
-        if m:
-            return Head(Dialect.MONOLOG, m.group(1), m.end() - pos, m.group(3), m.group(2), "")
-    return None
-
-
-_CONTINUATION = Head(Dialect.UNKNOWN, "", 0, "", None, "")
-
-
-def _php_header(text: str, pos: int) -> Head | None:
-    """Native, php-fpm and Apache headers; `_CONTINUATION` for rows that continue."""
-    m = _PHP.match(text, pos)
-    if m:
-        end = m.end()
-        if _PHP_CONT.match(text, end):
-            return _CONTINUATION
-        lm = _PHP_LEVEL.match(text, end)
-        return Head(Dialect.PHP, m.group(1), end - 4 - pos, lm.group(1) if lm else "", None, "")
-    m = _FPM.match(text, pos)
-    if m:
-        if _FPM_CONT.match(text, m.end()):
-            return _CONTINUATION
-        return Head(Dialect.PHP, m.group(1), m.end() - pos, m.group(2), None, "fpm")
-    m = _APACHE.match(text, pos)
-    if m:
-        return Head(Dialect.PHP, m.group(1), m.end() - pos, m.group(3), m.group(2), "apache")
-    return None
 
 
 # --- timestamps -------------------------------------------------------------------

@@ -47,7 +47,9 @@ def parse_php(head: Head, body: str, max_frames: int) -> Body:
     elif head.variant == "apache":
         body = _unwrap_apache(body)
         if not body.lstrip(" ;").startswith(("PHP ", "PHP message: ")):
-            return Body(Dialect.PHP, level, kind="apache", message=body.strip())
+            return Body(
+                Dialect.PHP, level, channel=head.channel, kind="apache", message=body.strip()
+            )
     return _php_message(body, level, max_frames)
 
 

@@ -23,14 +23,14 @@ class EntryReporter(ABC):
         self.raw = raw
         self.width = width
 
-    def start(self) -> None:
+    def start(self) -> None:  # noqa: B027 - optional hook
         """Called once before the first entry."""
 
     @abstractmethod
     def entry(self, entry: Entry) -> None:
         """Called for each entry, in input order."""
 
-    def end(self) -> None:
+    def end(self) -> None:  # noqa: B027 - optional hook
         """Called once after the last entry."""
 
 
@@ -73,8 +73,15 @@ class TableReporter(EntryReporter):
             if e.frames:
                 origin += f" (+{len(e.frames)} frames)"
             lines = f"{e.line}" if e.line == e.end_line else f"{e.line}-{e.end_line}"
-            cells = (f"{e.path}:{lines}", e.timestamp_text or "", e.level.label,
-                     e.dialect.value, what, e.message.split("\n", 1)[0][:300], origin)
+            cells = (
+                f"{e.path}:{lines}",
+                e.timestamp_text or "",
+                e.level.label,
+                e.dialect.value,
+                what,
+                e.message.split("\n", 1)[0][:300],
+                origin,
+            )
             table.add_row(*(Text(inert(c, keep_newlines=False)) for c in cells))
         self.console.print(table)
         self.rows = []

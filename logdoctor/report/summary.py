@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from logdoctor.stats import ScanStats
 from logdoctor.report.safe import inert
+from logdoctor.stats import ScanStats
 
 SCAN_FORMAT_VERSION = 1
 
@@ -34,8 +34,7 @@ def _as_dict(stats: ScanStats, top: int) -> dict[str, Any]:
             for f in stats.files.values()
         ],
         "top_messages": [
-            {"count": n, "what": what, "message": msg}
-            for (what, msg), n in _top(stats, top)
+            {"count": n, "what": what, "message": msg} for (what, msg), n in _top(stats, top)
         ],
         "errors": stats.errors,
     }
@@ -64,8 +63,9 @@ def _render_text(stats: ScanStats, stream: TextIO, top: int, width: int | None) 
     for col in ("count", "what", "message"):
         msgs.add_column(col, overflow="fold")
     for (what, msg), n in _top(stats, top):
-        msgs.add_row(str(n), Text(inert(what, keep_newlines=False)),
-                     Text(inert(msg, keep_newlines=False)))
+        msgs.add_row(
+            str(n), Text(inert(what, keep_newlines=False)), Text(inert(msg, keep_newlines=False))
+        )
     console.print(msgs)
 
 
@@ -75,7 +75,8 @@ SCAN_FORMATS: dict[str, Callable[[ScanStats, TextIO, int, int | None], None]] = 
 }
 
 
-def render_scan(stats: ScanStats, stream: TextIO, *, fmt: str, top: int = 10,
-                width: int | None = None) -> None:
+def render_scan(
+    stats: ScanStats, stream: TextIO, *, fmt: str, top: int = 10, width: int | None = None
+) -> None:
     """Write the scan summary in format `fmt`."""
     SCAN_FORMATS[fmt](stats, stream, top, width)
