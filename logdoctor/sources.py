@@ -115,59 +115,73 @@ def _open(source: Source) -> BinaryIO:
     return f
 
 
+_TEXT_BYTES = bytes({7, 8, 9, 10, 12, 13, 27} | set(range(0x20, 0x100)) - {0x7F})
+
+
 def _binary(sample: bytes) -> bool:
-    """A file with many NUL or control bytes is no text log (a few are tolerated)."""
+    """Over 5% of NUL and control bytes: no text log (a stray NUL or two is tolerated)."""
     if not sample:
         return False
-    nul = sample.count(b"\x00")
-    ctrl = sum(sample.count(bytes([c])) for c in (*range(1, 8), 14, 15, 16, 17, 18, 19, 20))
-    return nul * 20 > len(sample) or (nul + ctrl) * 10 > len(sample)
+    return len(sample.translate(None, _TEXT_BYTES)) * 20 > len(sample)
+
+
+def _chunks(f: BinaryIO, size: int) -> Iterator[bytes]:
+    """Raw chunks; gzip is read with read1 so data before a damaged spot is kept."""
+    read = f.read1 if isinstance(f, gzip.GzipFile) else f.read
+    while chunk := read(size):
+        yield chunk
 
 
 def read_blocks(source: Source, *, block_size: int = BLOCK) -> Iterator[tuple[str, bool]]:
     """Yield (text, starts_at_line_start) for one source; raise InputError on failure.
 
-    Blocks end just after a newline; a line longer than a block is cut (at a UTF-8
-    character boundary) and the next block is marked as not starting a line.
+    Blocks end just after a newline. A line longer than a block (and than
+    `4 * _TAIL_KEEP`, so a header is never split from its line) is cut at a UTF-8
+    character boundary, and the next block is marked as not starting a line.
     """
     f = _open(source)
-    lines_done = 0
+    long_line = max(block_size, 4 * _TAIL_KEEP)
+    state = {"lines": 0}
     at_line_start = True
     carry = b""
-    first = True
     try:
-        while True:
-            try:
-                chunk = f.read(block_size)
-            except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
-                if carry:  # what was read before the damage is still the user's log
-                    yield carry.decode("utf-8", "surrogateescape"), at_line_start
-                raise _read_error(source, exc, lines_done + carry.count(b"\n") + 1) from None
-            if first:
-                first = False
-                if not chunk and source.explicit and source.label != STDIN:
-                    raise InputError("empty file, nothing to read", path=source.label)
-                if _binary(chunk[:8192]):
-                    raise InputError("binary file, not a text log: skipped", path=source.label)
-            if not chunk:
-                if carry:
-                    yield carry.decode("utf-8", "surrogateescape"), at_line_start
-                return
+        chunks = _chunks(f, block_size)
+        first = _next_chunk(chunks, source, state)
+        if not first and source.explicit and source.label != STDIN:
+            raise InputError("empty file, nothing to read", path=source.label)
+        if _binary(first[:8192]):
+            raise InputError("binary file, not a text log: skipped", path=source.label)
+        chunk = first
+        while chunk:
             buf = carry + chunk if carry else chunk
             cut = buf.rfind(b"\n") + 1
-            if cut == 0:
-                if len(buf) < block_size:
-                    carry = buf
-                    continue
+            if cut == 0 and len(buf) >= long_line:
                 cut = _char_boundary(buf, len(buf) - _TAIL_KEEP)
-            text = buf[:cut]
-            carry = buf[cut:]
-            lines_done += text.count(b"\n")
-            yield text.decode("utf-8", "surrogateescape"), at_line_start
-            at_line_start = text.endswith(b"\n")
+            if cut:
+                text, carry = buf[:cut], buf[cut:]
+                state["lines"] += text.count(b"\n")
+                yield text.decode("utf-8", "surrogateescape"), at_line_start
+                at_line_start = text.endswith(b"\n")
+            else:
+                carry = buf
+            try:
+                chunk = _next_chunk(chunks, source, state)
+            except InputError:
+                if carry:  # what was read before the damage is still the user's log
+                    yield carry.decode("utf-8", "surrogateescape"), at_line_start
+                raise
+        if carry:
+            yield carry.decode("utf-8", "surrogateescape"), at_line_start
     finally:
         if f is not sys.stdin.buffer:
             f.close()
+
+
+def _next_chunk(chunks: Iterator[bytes], source: Source, state: dict[str, int]) -> bytes:
+    try:
+        return next(chunks, b"")
+    except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
+        raise _read_error(source, exc, state["lines"] + 1) from None
 
 
 def _char_boundary(buf: bytes, pos: int) -> int:

@@ -15,10 +15,17 @@ def test_glpi10_uncaught_exception_with_backtrace() -> None:
         "wrong in /var/www/glpi/marketplace/oauthimap/inc/imap/imapoauthstorage.class.php "
         "at line 76\n"
         "  Backtrace :\n"
-        + ROW("...authimap/inc/mailcollectorfeature.class.php:101", "GlpiPlugin\\Oauthimap\\Imap\\ImapOauthStorage->__construct()") + "\n"
-        + ROW("src/MailCollector.php:1375", "Toolbox::getMailServerStorageInstance()") + "\n"
-        + ROW("front/cron.php:62", "CronTask::launch()") + "\n"
-        + ROW(":", "") + "\n"
+        + ROW(
+            "...authimap/inc/mailcollectorfeature.class.php:101",
+            "GlpiPlugin\\Oauthimap\\Imap\\ImapOauthStorage->__construct()",
+        )
+        + "\n"
+        + ROW("src/MailCollector.php:1375", "Toolbox::getMailServerStorageInstance()")
+        + "\n"
+        + ROW("front/cron.php:62", "CronTask::launch()")
+        + "\n"
+        + ROW(":", "")
+        + "\n"
         "  \n"
     )
     e = one(text)
@@ -30,8 +37,11 @@ def test_glpi10_uncaught_exception_with_backtrace() -> None:
         "/var/www/glpi/marketplace/oauthimap/inc/imap/imapoauthstorage.class.php", 76, ""
     )
     assert e.frames == (
-        Frame("...authimap/inc/mailcollectorfeature.class.php", 101,
-              "GlpiPlugin\\Oauthimap\\Imap\\ImapOauthStorage->__construct()"),
+        Frame(
+            "...authimap/inc/mailcollectorfeature.class.php",
+            101,
+            "GlpiPlugin\\Oauthimap\\Imap\\ImapOauthStorage->__construct()",
+        ),
         Frame("src/MailCollector.php", 1375, "Toolbox::getMailServerStorageInstance()"),
         Frame("front/cron.php", 62, "CronTask::launch()"),
         Frame("", None, ""),
@@ -49,13 +59,15 @@ def test_glpi10_php_warning_whose_message_spans_two_lines() -> None:
         "error:1416F086:SSL routines:tls_process_server_certificate:certificate verify failed "
         "in /var/www/html/glpi/vendor/laminas/laminas-mail/src/Protocol/Imap.php at line 106\n"
         "  Backtrace :\n"
-        + ROW(".../laminas/laminas-mail/src/Protocol/Imap.php:106", "stream_socket_enable_crypto()") + "\n"
+        + ROW(".../laminas/laminas-mail/src/Protocol/Imap.php:106", "stream_socket_enable_crypto()")
+        + "\n"
         "  \n"
     )
     e = one(text)
     assert (e.kind, e.level) == ("PHP Warning (2)", Level.WARNING)
-    assert e.message.endswith("\nerror:1416F086:SSL routines:tls_process_server_certificate:"
-                              "certificate verify failed")
+    assert e.message.endswith(
+        "\nerror:1416F086:SSL routines:tls_process_server_certificate:certificate verify failed"
+    )
     assert e.origin == Frame(
         "/var/www/html/glpi/vendor/laminas/laminas-mail/src/Protocol/Imap.php", 106, ""
     )
@@ -69,7 +81,8 @@ def test_glpi10_fatal_without_trace_and_twig_error() -> None:
         "[2024-01-18 16:20:04] glpiphplog.CRITICAL:   *** Twig Error (Twig\\Error\\RuntimeError): "
         '"Variable "item" does not exist." in template "pages/setup/form.html.twig" at line 42\n'
         "  Backtrace :\n"
-        + ROW("src/Application/View/TemplateRenderer.php:160", "Twig\\Environment->render()") + "\n"
+        + ROW("src/Application/View/TemplateRenderer.php:160", "Twig\\Environment->render()")
+        + "\n"
         "  \n"
     )
     fatal, twig = entries(text)
@@ -112,8 +125,10 @@ def test_glpi93_user_error_handler_preamble() -> None:
         "/var/www/html/glpi/inc/toolbox.class.php line 657\n"
         "  *** PHP Warning(2): ldap_bind(): Unable to bind to server: Can't contact LDAP server\n"
         "  Backtrace :\n"
-        + ROW(":", "") + "\n"
-        + ROW("inc/authldap.class.php:2527", "ldap_bind()") + "\n"
+        + ROW(":", "")
+        + "\n"
+        + ROW("inc/authldap.class.php:2527", "ldap_bind()")
+        + "\n"
         '  {"":"@","mem_usage":"127.221\\", 6.10Mio)"} \n'
     )
     e = one(text)
@@ -134,8 +149,7 @@ def test_sql_error_block_with_multiline_sql_and_context() -> None:
         "2024-01-01 10:00:00\n"
         "bye')\n"
         "  Error: Deadlock found when trying to get lock; try restarting transaction\n"
-        "  Backtrace :\n"
-        + ROW("src/DBmysql.php:1503", "DBmysql->doQuery()") + "\n"
+        "  Backtrace :\n" + ROW("src/DBmysql.php:1503", "DBmysql->doQuery()") + "\n"
         '  {"user":"2@glpi-srv","mem_usage":"0.004\\", 14.20Mio)"} \n'
     )
     es = entries(text)
@@ -157,8 +171,10 @@ def test_sql_error_block_keeps_sql_lines_that_are_not_headers() -> None:
         "  SQL: SELECT *\n  FROM `glpi_displaypreferences`\n  WHERE `users_id` = '0'\n"
         "  Error: MySQL server has gone away\n"
         "  Backtrace :\n"
-        + ROW("inc\\dbmysqliterator.class.php:95", "") + "\n"
-        + ROW("inc\\dbmysql.class.php:580", "DBmysqlIterator->execute()") + "\n"
+        + ROW("inc\\dbmysqliterator.class.php:95", "")
+        + "\n"
+        + ROW("inc\\dbmysql.class.php:580", "DBmysqlIterator->execute()")
+        + "\n"
     )
     e = one(text)
     assert e.sql == "SELECT *\n  FROM `glpi_displaypreferences`\n  WHERE `users_id` = '0'"
@@ -175,8 +191,7 @@ def test_sql_warnings_block() -> None:
         "  SQL: INSERT INTO `glpi_logs` (`items_id`) VALUES ('1')\n"
         "  Warnings: \n"
         "1265: Data truncated for column 'old_value' at row 1\n"
-        "  Backtrace :\n"
-        + ROW("src/DBmysql.php:1390", "DBmysql->doQuery()") + "\n"
+        "  Backtrace :\n" + ROW("src/DBmysql.php:1390", "DBmysql->doQuery()") + "\n"
         '  {"user":"2@glpi-srv"} \n'
     )
     e = one(text)
@@ -188,11 +203,15 @@ def test_sql_warnings_block() -> None:
 def test_glpi11_caught_exception_throw_site_and_blank_terminator() -> None:
     text = (
         "[2026-09-03 09:06:56] glpi.ERROR:   *** Caught "
-        "Laminas\\Mail\\Storage\\Exception\\RuntimeException: cannot login, user or password wrong\n"
+        "Laminas\\Mail\\Storage\\Exception\\RuntimeException: "
+        "cannot login, user or password wrong\n"
         "  Backtrace :\n"
-        + ROW("...r/laminas/laminas-mail/src/Storage/Imap.php:243", "") + "\n"
-        + ROW("./src/Toolbox.php:2054", "Laminas\\Mail\\Storage\\Imap->__construct()") + "\n"
-        + ROW("./src/MailCollector.php:1332", "Toolbox::getMailServerStorageInstance()") + "\n"
+        + ROW("...r/laminas/laminas-mail/src/Storage/Imap.php:243", "")
+        + "\n"
+        + ROW("./src/Toolbox.php:2054", "Laminas\\Mail\\Storage\\Imap->__construct()")
+        + "\n"
+        + ROW("./src/MailCollector.php:1332", "Toolbox::getMailServerStorageInstance()")
+        + "\n"
         "\n"
         "[2026-09-03 09:07:00] glpi.WARNING:   *** Test logger\n"
     )
@@ -213,10 +232,10 @@ def test_glpi11_uncaught_php_exception_message_spanning_lines_and_previous_chain
         'League\\OAuth2\\Client\\Provider\\Exception\\IdentityProviderException: "invalid_grant\n'
         "AADSTS70008: The provided authorization code or refresh token has expired due to "
         'inactivity." at Azure.php line 492\n'
-        "  Backtrace :\n"
-        + ROW("...networg/oauth2-azure/src/Provider/Azure.php:492", "") + "\n"
+        "  Backtrace :\n" + ROW("...networg/oauth2-azure/src/Provider/Azure.php:492", "") + "\n"
         "  Previous: stream_socket_client(): SSL operation failed with code 1\n"
-        + ROW("./src/Toolbox.php:10", "f()") + "\n"
+        + ROW("./src/Toolbox.php:10", "f()")
+        + "\n"
         "\n"
     )
     e = one(text)
@@ -231,12 +250,11 @@ def test_glpi11_php_warning_and_sql_error() -> None:
     text = (
         "[2025-11-14 13:09:29] glpi.WARNING:   *** User Warning: Unable to bind to LDAP server\n"
         "error: Invalid credentials (49) at AuthLDAP.php line 3019\n"
-        "  Backtrace :\n"
-        + ROW(".\\src\\AuthLDAP.php:3019", "") + "\n"
+        "  Backtrace :\n" + ROW(".\\src\\AuthLDAP.php:3019", "") + "\n"
         "\n"
         "[2025-10-18 12:53:50] glpi.ERROR:   *** Caught RuntimeException: MySQL query error: "
         "Incorrect string value: '\\xE8ces j...' for column `content` at row 1 (1366) in SQL "
-        'query "INSERT INTO `glpi_tickets` (`content`) VALUES (\'x\')".\n'
+        "query \"INSERT INTO `glpi_tickets` (`content`) VALUES ('x')\".\n"
     )
     warn, sql = entries(text)
     assert (warn.kind, warn.level) == ("User Warning", Level.WARNING)
@@ -244,7 +262,10 @@ def test_glpi11_php_warning_and_sql_error() -> None:
     assert warn.origin == Frame("AuthLDAP.php", 3019, "")
     assert (sql.kind, sql.exception) == ("Caught", "RuntimeException")
     assert sql.sql == "INSERT INTO `glpi_tickets` (`content`) VALUES ('x')"
-    assert sql.sql_error == "Incorrect string value: '\\xE8ces j...' for column `content` at row 1 (1366)"
+    assert (
+        sql.sql_error
+        == "Incorrect string value: '\\xE8ces j...' for column `content` at row 1 (1366)"
+    )
 
 
 def test_glpi11_access_errors() -> None:
@@ -253,8 +274,10 @@ def test_glpi11_access_errors() -> None:
         "`/front/profile.form.php?id=4` with insufficient rights.\n"
         "  Additional information: Missing UPDATE right\n"
         "  Backtrace :\n"
-        + ROW("./src/Session.php:1062", "") + "\n"
-        + ROW("./front/profile.form.php:45", "Session::checkRight()") + "\n"
+        + ROW("./src/Session.php:1062", "")
+        + "\n"
+        + ROW("./front/profile.form.php:45", "Session::checkRight()")
+        + "\n"
     )
     e = one(text)
     assert (e.dialect, e.kind, e.level) == (Dialect.GLPI11_ACCESS, "Access denied", Level.WARNING)
@@ -277,28 +300,39 @@ def test_loginfile_cron_and_glued_headers() -> None:
     )
     cron, csrf, access = entries(text)
     assert (cron.dialect, cron.message, cron.level) == (
-        Dialect.GLPI_FILE, "External #1: Launch mailgate", Level.INFO)
+        Dialect.GLPI_FILE,
+        "External #1: Launch mailgate",
+        Level.INFO,
+    )
     assert (cron.body.user, cron.body.host) == ("", "glpi-srv")
     assert csrf.message == "CSRF check failed for User ID: 47 at /ajax/genericdate.php"
     assert csrf.raw.endswith("genericdate.php")  # the glued header starts the next entry
     assert (csrf.kind, csrf.end_line) == ("CSRF check failed", 4)
-    assert (access.line, access.timestamp_text, access.body.user) == (4, "2023-04-27 07:33:08", "134")
+    assert (access.line, access.timestamp_text, access.body.user) == (
+        4,
+        "2023-04-27 07:33:08",
+        "134",
+    )
     assert access.kind == "Access denied"
-    assert access.frames == (Frame("/home/web/glpi/src/CommonDBTM.php", 6354, "displayRightError()"),)
+    assert access.frames == (
+        Frame("/home/web/glpi/src/CommonDBTM.php", 6354, "displayRightError()"),
+    )
 
 
 def test_glued_monolog_header_and_pre_92_star_block() -> None:
     text = (
         "2018-02-26 11:56:55 [28@inventory]\n"
         "  *** PHP Notice(8): Undefined index: Helpdesk\n"
-        "  Backtrace :\n"
-        + ROW("inc/html.class.php:12", "Html::header()") + "\n"
+        "  Backtrace :\n" + ROW("inc/html.class.php:12", "Html::header()") + "\n"
         "Undefined function Ticket::cronX (for cron)[2018-02-26 11:57:00] glpiphplog.WARNING: "
         "Test logger  \n"
     )
     notice, glued = entries(text)
     assert (notice.kind, notice.level, notice.body.version) == (
-        "PHP Notice(8)", Level.NOTICE, "<=9.2")
+        "PHP Notice(8)",
+        Level.NOTICE,
+        "<=9.2",
+    )
     assert notice.message == "Undefined index: Helpdesk"
     assert notice.raw.endswith("(for cron)")
     assert (glued.dialect, glued.message, glued.line) == (Dialect.GLPI_MONOLOG, "Test logger", 5)
@@ -315,5 +349,7 @@ def test_glpi084_bare_timestamp_and_tab_rows() -> None:
     e = one(text)
     assert (e.kind, e.message) == ("Notice(8)", "Undefined variable: x")
     assert e.frames == (
-        Frame("C:\\xampp\\glpi\\inc\\reminder.class.php", 1040, "Toolbox::userErrorHandlerNormal()"),
+        Frame(
+            "C:\\xampp\\glpi\\inc\\reminder.class.php", 1040, "Toolbox::userErrorHandlerNormal()"
+        ),
     )

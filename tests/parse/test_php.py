@@ -31,7 +31,7 @@ def test_native_uncaught_error_with_stack_trace() -> None:
 
 def test_native_single_lines_and_xdebug_rows_continue_the_error() -> None:
     text = (
-        "[18-Jan-2024 16:20:04 UTC] PHP Warning:  Undefined array key \"id\" in "
+        '[18-Jan-2024 16:20:04 UTC] PHP Warning:  Undefined array key "id" in '
         "/var/www/glpi/src/Search.php on line 6810\n"
         "[18-Jan-2024 16:20:05 UTC] PHP Deprecated:  strlen(): Passing null in /x.php on line 3\n"
         "[18-Jan-2024 16:20:05 UTC] PHP Stack trace:\n"
@@ -53,7 +53,11 @@ def test_php5_uncaught_exception_wording() -> None:
         "message 'boom' in /var/www/x.php:5\nStack trace:\n#0 {main}\n"
         "  thrown in /var/www/x.php on line 5\n"
     )
-    assert (e.exception, e.message, e.origin) == ("Exception", "boom", Frame("/var/www/x.php", 5, ""))
+    assert (e.exception, e.message, e.origin) == (
+        "Exception",
+        "boom",
+        Frame("/var/www/x.php", 5, ""),
+    )
 
 
 def test_apache_prefixed_with_literal_newlines_and_proxy_fcgi() -> None:
@@ -64,7 +68,7 @@ def test_apache_prefixed_with_literal_newlines_and_proxy_fcgi() -> None:
         "line 37, referer: http://glpi.example.org/\n"
         "[Mon May 11 17:16:18.502033 2026] [proxy_fcgi:error] [pid 16:tid 16] "
         "[client 192.0.2.6:63594] AH01071: Got error 'PHP message: PHP Warning:  Undefined "
-        "array key \"x\" in /var/www/html/a.php on line 558', referer: http://192.0.2.150/\n"
+        'array key "x" in /var/www/html/a.php on line 558\', referer: http://192.0.2.150/\n'
         "[Mon May 11 17:16:19.000000 2026] [core:notice] [pid 1] AH00094: Command line: "
         "'apache2 -D FOREGROUND'\n"
     )
@@ -73,7 +77,10 @@ def test_apache_prefixed_with_literal_newlines_and_proxy_fcgi() -> None:
     assert fatal.frames == (Frame("/var/www/html/a.php", 3, "f()"),)
     assert fatal.origin == Frame("/var/www/html/index.php", 37, "")
     assert (fcgi.kind, fcgi.level, fcgi.message) == (
-        "PHP Warning", Level.WARNING, 'Undefined array key "x"')
+        "PHP Warning",
+        Level.WARNING,
+        'Undefined array key "x"',
+    )
     assert (notice.kind, notice.level, notice.channel) == ("apache", Level.NOTICE, "core")
     assert notice.message.startswith("AH00094: Command line:")
 
@@ -82,7 +89,7 @@ def test_php_fpm_wrapped_stack_trace_is_one_entry() -> None:
     text = (
         "[18-Jan-2024 16:20:04] NOTICE: fpm is running, pid 1\n"
         '[12-Jul-2022 10:06:34] WARNING: [pool www] child 8 said into stderr: "NOTICE: PHP '
-        'message: PHP Fatal error:  Uncaught TypeError: f(): Argument #1 must be of type int '
+        "message: PHP Fatal error:  Uncaught TypeError: f(): Argument #1 must be of type int "
         'in /var/www/html/fatal_error.php:2"\n'
         '[12-Jul-2022 10:06:34] WARNING: [pool www] child 8 said into stderr: "Stack trace:"\n'
         '[12-Jul-2022 10:06:34] WARNING: [pool www] child 8 said into stderr: "#0 '
@@ -105,9 +112,9 @@ def test_php_fpm_wrapped_stack_trace_is_one_entry() -> None:
 
 def test_nginx_fastcgi_messages() -> None:
     text = (
-        "2024/05/31 16:03:57 [error] 13#13: *4 FastCGI sent in stderr: \"PHP message: PHP "
+        '2024/05/31 16:03:57 [error] 13#13: *4 FastCGI sent in stderr: "PHP message: PHP '
         "Warning:  Undefined variable $a in /var/www/html/x.php on line 368; PHP message: PHP "
-        "Warning:  Undefined variable $b in /var/www/html/x.php on line 369\" while reading "
+        'Warning:  Undefined variable $b in /var/www/html/x.php on line 369" while reading '
         "response header from upstream, client: 192.0.2.1, server: localhost, request: "
         '"POST /x.php HTTP/1.1", upstream: "fastcgi://unix:/run/php-fpm.sock:", host: "x"\n'
         "2024/05/31 16:04:00 [error] 13#13: *5 upstream timed out (110: Connection timed out) "
@@ -123,9 +130,9 @@ def test_nginx_fastcgi_messages() -> None:
 
 def test_monolog_default_with_exception_context_and_stacktrace() -> None:
     text = (
-        "[2024-01-18T16:20:04.123456+00:00] app.ERROR: Connection refused {\"exception\":"
-        "\"[object] (RuntimeException(code: 0): Connection refused at /srv/app/src/Imap.php:42)\n"
-        "[stacktrace]\n#0 /srv/app/src/Mail.php(10): Imap->open()\n#1 {main}\n\"} []\n"
+        '[2024-01-18T16:20:04.123456+00:00] app.ERROR: Connection refused {"exception":'
+        '"[object] (RuntimeException(code: 0): Connection refused at /srv/app/src/Imap.php:42)\n'
+        '[stacktrace]\n#0 /srv/app/src/Mail.php(10): Imap->open()\n#1 {main}\n"} []\n'
         "[2024-01-18 16:20:05] app.INFO: Started [] []\n"
     )
     err, info = entries(text)

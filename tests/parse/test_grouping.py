@@ -1,0 +1,137 @@
+"""Grouping is lossless, independent of block boundaries, and bounded."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logdoctor.model import Dialect
+from logdoctor.parse import EntryParser, Limits, parse_text
+from tests.conftest import entries
+
+ROW = "  {:<50} {}".format
+
+# Real entry shapes, one per dialect and variant (formats as each writer prints them).
+SHAPES = [
+    "[2023-01-13 12:37:20] glpiphplog.CRITICAL:   *** Uncaught Exception X\\Y: cannot login in "
+    "/var/www/glpi/src/A.php at line 225\n  Backtrace :\n"
+    + ROW("src/Toolbox.php:2196", "Laminas\\Mail\\Storage\\Imap->__construct()")
+    + "\n  \n",
+    "[2024-03-06 09:26:25] glpisqllog.ERROR: DBmysql::doQuery() in /g/src/DBmysql.php line 403\n"
+    "  *** MySQL query error:\n  SQL: SELECT 1\nFROM t\n  Error: Deadlock\n  Backtrace :\n"
+    + ROW("src/DBmysql.php:1503", "DBmysql->doQuery()")
+    + '\n  {"user":"2@h"} \n',
+    "[2026-09-03 09:06:56] glpi.ERROR:   *** Caught R\\E: cannot login\n  Backtrace :\n"
+    + ROW("./src/Toolbox.php:2054", "")
+    + "\n\n",
+    "[2025-11-02 10:00:01] User ID: `12` tried to access `/front/x.php` with insufficient "
+    "rights.\n  Additional information: Missing UPDATE right\n",
+    "2024-01-18 16:20:01 [@glpi-srv]\nExternal #1: Launch mailgate\n",
+    "2023-04-27 09:43:53 [47@h]\nCSRF check failed for User ID: 47 at /ajax/genericdate.php",
+    "[18-Jan-2024 16:20:04 UTC] PHP Warning:  Undefined index: x in /x.php on line 3\n",
+    "[15-Jul-2020 11:18:27 Europe/Paris] PHP Fatal error:  Uncaught Error: e in /p.php:37\n"
+    "Stack trace:\n#0 /i.php(316): include_once()\n#1 {main}\n  thrown in /p.php on line 37\n",
+    "[18-Jan-2024 16:20:05 UTC] PHP Stack trace:\n",
+    '[12-Jul-2022 10:06:34] WARNING: [pool www] child 8 said into stderr: "#1 {main}"\n',
+    "[Sat Jun 04 13:54:24.686853 2022] [php:error] [pid 6030] PHP Warning:  a\\nb on line 1\n",
+    '2024/05/31 16:03:57 [error] 13#13: *4 FastCGI sent in stderr: "PHP message: x"\n',
+    '[2024-01-18T16:20:04.123456+00:00] app.ERROR: boom {"a":1} []\n',
+    "  a continuation line with no header\n",
+    "\r\n",
+    "line with CRLF\r\n",
+    "nul \x00 byte and latin-1 \udce9 byte kept as a surrogate escape\n",
+    "[not a header] at all\n",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(SHAPES), st.text(max_size=40)),
+        max_size=30,
+    ),
+    st.lists(st.integers(min_value=1, max_value=400), min_size=1, max_size=8),
+)
+def test_joining_raw_text_gives_the_input_back_whatever_the_block_cuts(
+    pieces: list[str], cuts: list[int]
+) -> None:
+    text = "".join(pieces)
+    whole = list(parse_text(text))
+    assert "".join(e.raw for e in whole) == text
+    # Line numbers tile the input: each entry starts where the previous one ended
+    # (or on the next line), and the last ends on the last line.
+    for a, b in itertools.pairwise(whole):
+        assert b.line == a.end_line + (1 if a.raw.endswith("\n") else 0)
+    # The same input fed in arbitrary blocks cut after a newline gives the same entries.
+    blocks, pos = [], 0
+    for cut in cuts:
+        nl = text.find("\n", pos + cut)
+        if nl < 0:
+            break
+        blocks.append(text[pos : nl + 1])
+        pos = nl + 1
+    blocks.append(text[pos:])
+    chunked = list(parse_text([b for b in blocks if b]))
+    assert [(e.line, e.end_line, e.raw) for e in chunked] == [
+        (e.line, e.end_line, e.raw) for e in whole
+    ]
+
+
+def test_lines_before_the_first_header_form_an_entry() -> None:
+    first, second = entries("garbage\nmore\n[18-Jan-2024 16:20:04 UTC] PHP Notice:  x\n")
+    assert (first.dialect, first.line, first.end_line, first.message) == (
+        Dialect.UNKNOWN,
+        1,
+        2,
+        "garbage\nmore",
+    )
+    assert (second.line, second.end_line) == (3, 3)
+
+
+def test_entry_cut_in_the_middle_of_a_line_continues_across_blocks() -> None:
+    parser = EntryParser("p")
+    out = parser.feed("[18-Jan-2024 16:20:04 UTC] PHP Warning:  very long ")
+    assert out == []
+    out += parser.feed("[18-Jan-2024 16:20:04 UTC] PHP text\n", at_line_start=False)
+    out += parser.flush()
+    assert len(out) == 1
+    assert out[0].message.startswith("very long [18-Jan-2024")
+
+
+def test_caps_mark_truncated_and_count_the_rest() -> None:
+    rows = "".join(ROW(f"src/F{i}.php:{i}", "f()") + "\n" for i in range(50))
+    text = "[2023-01-13 12:37:20] glpiphplog.ERROR:   *** PHP Warning (2): m in /a.php at line 1\n"
+    text += "  Backtrace :\n" + rows + "  \n"
+    parser = EntryParser("p", limits=Limits(max_raw=1200, max_frames=5))
+    (e,) = parser.feed(text) + parser.flush()
+    assert e.truncated
+    assert len(e.raw) == 1200
+    assert e.raw_dropped == len(text) - 1200
+    assert len(e.frames) == 5
+    parser = EntryParser("p", limits=Limits(max_raw=10**6, max_frames=5))
+    (e,) = parser.feed(text) + parser.flush()
+    assert (len(e.frames), e.body.frames_dropped, e.truncated) == (5, 45, True)
+
+
+def test_repeated_entries_share_one_body() -> None:
+    a, b = entries(
+        "[18-Jan-2024 16:20:04 UTC] PHP Warning:  x in /a.php on line 3\n"
+        "[18-Jan-2024 16:21:04 UTC] PHP Warning:  x in /a.php on line 3\n"
+    )
+    assert a.body is b.body
+    assert (a.timestamp_text, b.timestamp_text) == (
+        "18-Jan-2024 16:20:04 UTC",
+        "18-Jan-2024 16:21:04 UTC",
+    )
+
+
+def test_dialect_override_only_recognises_that_dialect() -> None:
+    text = (
+        "[18-Jan-2024 16:20:04 UTC] PHP Warning:  x in /a.php on line 3\n"
+        "2024-01-18 16:20:01 [@glpi-srv]\nExternal #1: Launch mailgate\n"
+    )
+    assert [e.dialect for e in parse_text(text)] == [Dialect.PHP, Dialect.GLPI_FILE]
+    only = list(parse_text(text, dialect=Dialect.PHP))
+    assert len(only) == 1 and only[0].end_line == 3
