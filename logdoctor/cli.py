@@ -37,7 +37,7 @@ class _Errors:
         self.count += 1
         line = inert(str(error), keep_newlines=False)
         self.lines.append(line)
-        click.echo(f"logdoctor: {line}", err=True)
+        click.echo(line, err=True)
 
 
 def _read_options(f: F) -> F:

@@ -113,8 +113,8 @@ def test_missing_path_and_glob_are_reported_and_others_still_read(tmp_path: Path
     code, err, out = _cli_errors(str(tmp_path / "nope.log"), str(tmp_path / "*.nomatch"), str(good))
     assert code == 2
     assert err == [
-        f"logdoctor: {tmp_path}/nope.log: no such file or directory",
-        f"logdoctor: {tmp_path}/*.nomatch: no file matches this pattern",
+        f"{tmp_path}/nope.log: no such file or directory",
+        f"{tmp_path}/*.nomatch: no file matches this pattern",
     ]
     assert '"entries": 1' in out
 
@@ -125,8 +125,8 @@ def test_empty_and_binary_files(tmp_path: Path) -> None:
     code, err, _ = _cli_errors(str(tmp_path / "empty.log"), str(tmp_path / "blob.log"))
     assert code == 2
     assert err == [
-        f"logdoctor: {tmp_path}/empty.log: empty file, nothing to read",
-        f"logdoctor: {tmp_path}/blob.log: binary file, not a text log: skipped",
+        f"{tmp_path}/empty.log: empty file, nothing to read",
+        f"{tmp_path}/blob.log: binary file, not a text log: skipped",
     ]
 
 
@@ -144,7 +144,7 @@ def test_symlink_loop_is_reported_once_and_the_rest_read(tmp_path: Path) -> None
     os.symlink(logs, logs / "loop")
     code, err, out = _cli_errors(str(logs))
     assert code == 2
-    assert err == [f"logdoctor: {logs}/loop: symbolic link loop, not followed"]
+    assert err == [f"{logs}/loop: symbolic link loop, not followed"]
     assert '"entries": 1' in out
 
 
@@ -160,7 +160,7 @@ def test_unreadable_file_is_reported_and_the_rest_read(tmp_path: Path) -> None:
     )
     code, out, err = run_cli("scan", "--format", "json", str(secret), str(good), prefix=prefix)
     assert code == 2
-    assert err.splitlines() == [f"logdoctor: {secret}: permission denied"]
+    assert err.splitlines() == [f"{secret}: permission denied"]
     assert '"entries": 1' in out
 
 
@@ -171,7 +171,7 @@ def test_truncated_gzip_keeps_what_was_read(tmp_path: Path) -> None:
     code, out, err = run_cli("scan", "--format", "json", str(path))
     assert code == 2
     (line,) = err.splitlines()
-    assert line.startswith(f"logdoctor: {path}:")
+    assert line.startswith(f"{path}:")
     assert line.endswith(
         ": gzip data truncated (compressed stream ended early); entries up to here were read"
     )
