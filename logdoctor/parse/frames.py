@@ -28,8 +28,25 @@ def split_script(script: str) -> tuple[str, int | None]:
     return file, int(line) if line.isdigit() else None
 
 
+# The same rows come back in many distinct entries (the frames under a warning rarely
+# change): remember them. Bounded: cleared when full.
+_ROWS: dict[str, Frame | None] = {}
+_ROWS_MAX = 50_000
+
+
 def glpi_row(row: str) -> Frame | None:
     """One GLPI backtrace row, or None when `row` is not one."""
+    try:
+        return _ROWS[row]
+    except KeyError:
+        pass
+    if len(_ROWS) >= _ROWS_MAX:
+        _ROWS.clear()
+    frame = _ROWS[row] = _glpi_row(row)
+    return frame
+
+
+def _glpi_row(row: str) -> Frame | None:
     row = row.rstrip("\r")
     if len(row) >= 53 and row[52] == " " and row.startswith("  ") and row[2] != " ":
         file, line = split_script(row[2:52].rstrip())

@@ -16,6 +16,7 @@ Formats (GLPI source, `src/Toolbox.php`, `src/Application/ErrorHandler.php`,
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from logdoctor.model import Body, Dialect, Frame, Level
 from logdoctor.parse.frames import glpi_origin, glpi_row, php_row, split_script
@@ -58,36 +59,33 @@ _CUES = re.compile(
 )
 
 TERMINATORS = ("  ", "")
+AUTO_10 = object()  # version hint to be read from the paths
+
+
+_MARKERS = frozenset(("  Backtrace :", "Backtrace :", "\tStack Trace:", "Stack trace:"))
 
 
 def _cut_trace(lines: list[str], max_frames: int) -> tuple[list[str], list[Frame], list[str], int]:
     """Split lines into (message lines, frames, previous messages, frames dropped)."""
-    msg: list[str] = []
+    at = next((i for i, line in enumerate(lines) if line.rstrip("\r") in _MARKERS), len(lines))
+    msg = [line.rstrip("\r") for line in lines[:at]]
     frames: list[Frame] = []
     previous: list[str] = []
-    dropped = 0
-    in_trace = False
-    for raw in lines:
-        line = raw.rstrip("\r")
-        if not in_trace:
-            if line in ("  Backtrace :", "Backtrace :", "\tStack Trace:", "Stack trace:"):
-                in_trace = True
-            else:
-                msg.append(line)
-            continue
-        if line.startswith("  Previous: "):
-            previous.append(line[12:])
-            continue
-        frame = glpi_row(line) or php_row(line)
+    for line in lines[at + 1 :]:
+        frame = glpi_row(line)  # cached: most rows were seen in an earlier entry
         if frame is None:
-            if line.strip() and not line.startswith(("  {", "{", "#")) and previous:
-                previous[-1] += "\n" + line  # a Previous: message that spans lines
-            continue
-        if len(frames) < max_frames:
-            frames.append(frame)
-        else:
-            dropped += 1
-    return msg, frames, previous, dropped
+            line = line.rstrip("\r")
+            if line.startswith("  Previous: "):
+                previous.append(line[12:])
+                continue
+            frame = php_row(line)
+            if frame is None:
+                if previous and line.strip() and not line.startswith(("  {", "{", "#")):
+                    previous[-1] += "\n" + line  # a Previous: message that spans lines
+                continue
+        frames.append(frame)
+    dropped = max(len(frames) - max_frames, 0)
+    return msg, frames[:max_frames] if dropped else frames, previous, dropped
 
 
 def _strip_context(lines: list[str]) -> tuple[list[str], str | None, str | None]:
@@ -121,11 +119,17 @@ def _kind(type_text: str) -> tuple[str, str | None]:
     return type_text, None
 
 
-def _star_block(lines: list[str], *, dialect: Dialect, head_level: Level, max_frames: int) -> Body:
-    """`  *** <type>: <description>` + backtrace (ErrorHandler, 9.3/9.4, <= 9.2, SQL)."""
+def _star_block(
+    lines: list[str], *, dialect: Dialect, head_level: Level, max_frames: int, **extra: Any
+) -> Body:
+    """`  *** <type>: <description>` + backtrace (ErrorHandler, 9.3/9.4, <= 9.2, SQL).
+
+    `extra` fields go to the Body as they are, except `version=AUTO_10`: a hint read
+    from the paths (GLPI 10 has `src/`, 9.5 `inc/*.class.php`).
+    """
     first = _unstar(lines[0])
     if first.startswith("MySQL ") and first.rstrip().endswith(":"):
-        return _sql_block(first.rstrip()[:-1], lines[1:], dialect, head_level, max_frames)
+        return _sql_block(first.rstrip()[:-1], lines[1:], dialect, head_level, max_frames, extra)
     msg, frames, previous, dropped = _cut_trace(lines, max_frames)
     msg, user, host = _strip_context(msg)
     while len(msg) > 1 and msg[-1] in TERMINATORS:
@@ -146,6 +150,9 @@ def _star_block(lines: list[str], *, dialect: Dialect, head_level: Level, max_fr
     level = head_level
     if level is Level.UNKNOWN and kind:
         level = level_of_php_type(kind) if "(" in kind else Level.ERROR
+    fields: dict[str, Any] = {"user": user, "host": host, **extra}
+    if fields.get("version") is AUTO_10:
+        fields["version"] = _version_10(origin, frames)
     return Body(
         dialect,
         level,
@@ -155,24 +162,30 @@ def _star_block(lines: list[str], *, dialect: Dialect, head_level: Level, max_fr
         origin=origin,
         frames=tuple(frames),
         previous=tuple(previous),
-        user=user,
-        host=host,
         frames_dropped=dropped,
+        **fields,
     )
 
 
 def _sql_block(
-    kind: str, lines: list[str], dialect: Dialect, level: Level, max_frames: int
+    kind: str,
+    lines: list[str],
+    dialect: Dialect,
+    level: Level,
+    max_frames: int,
+    extra: dict[str, Any],
 ) -> Body:
-    text = "\n".join(lines)
-    m = _SQL_BLOCK.search(text)
+    """`  SQL: <query, any number of lines>` / `  Error: ...` or `  Warnings:` + rows."""
+    m = _SQL_BLOCK.search("\n".join(lines))
     sql = m.group("sql") if m else None
     err = None
     if m:
         err = m.group("err") if m.group("err") is not None else (m.group("warn") or "").strip()
     _, frames, _, dropped = _cut_trace(lines, max_frames)
-    tail, user, host = _strip_context([ln for ln in lines if ln.lstrip().startswith("{")])
-    del tail
+    _, user, host = _strip_context([ln for ln in lines if ln.lstrip().startswith("{")])
+    fields: dict[str, Any] = {"user": user, "host": host, **extra}
+    if fields.get("version") is AUTO_10:
+        fields["version"] = _version_10(None, frames)
     return Body(
         dialect,
         level if level is not Level.UNKNOWN else Level.ERROR,
@@ -181,9 +194,8 @@ def _sql_block(
         frames=tuple(frames),
         sql=sql,
         sql_error=err,
-        user=user,
-        host=host,
         frames_dropped=dropped,
+        **fields,
     )
 
 
@@ -192,17 +204,25 @@ def parse_monolog(head: Head, body: str, max_frames: int) -> Body:
     lines = body.split("\n")
     level = level_of(head.level)
     if body.startswith("  *** "):
-        out = _star_block(
-            lines, dialect=Dialect.GLPI_MONOLOG, head_level=level, max_frames=max_frames
+        return _star_block(
+            lines,
+            dialect=Dialect.GLPI_MONOLOG,
+            head_level=level,
+            max_frames=max_frames,
+            channel=head.channel,
+            version=AUTO_10,
         )
-        return _with(out, channel=head.channel, version=_version_10(out))
     pre = _PREAMBLE.fullmatch(lines[0].rstrip("\r"))
     if pre and len(lines) > 1 and lines[1].lstrip().startswith("*** "):
-        out = _star_block(
-            lines[1:], dialect=Dialect.GLPI_MONOLOG, head_level=level, max_frames=max_frames
-        )
         hint = "9.3-9.4" if "userErrorHandler" in pre.group(1) else _version_sql(pre.group(1))
-        return _with(out, channel=head.channel, version=hint)
+        return _star_block(
+            lines[1:],
+            dialect=Dialect.GLPI_MONOLOG,
+            head_level=level,
+            max_frames=max_frames,
+            channel=head.channel,
+            version=hint,
+        )
     rest, user, host = _strip_context(lines[1:] if pre else lines)
     msg: list[str] = []
     frames: list[Frame] = []
@@ -234,10 +254,10 @@ def parse_monolog(head: Head, body: str, max_frames: int) -> Body:
     )
 
 
-def _version_10(body: Body) -> str:
-    paths = [f.file for f in body.frames[:3]]
-    if body.origin:
-        paths.append(body.origin.file)
+def _version_10(origin: Frame | None, frames: list[Frame]) -> str:
+    paths = [f.file for f in frames[:3]]
+    if origin:
+        paths.append(origin.file)
     joined = " ".join(paths).replace("\\", "/")
     if "/src/" in joined or any(p.startswith("src/") for p in paths):
         return "10.0"
@@ -252,12 +272,6 @@ def _version_sql(caller: str) -> str | None:
     if caller == "DBmysql::query()":
         return "9.x"
     return None
-
-
-def _with(body: Body, **changes: object) -> Body:
-    from dataclasses import replace
-
-    return replace(body, **changes)  # type: ignore[arg-type]
 
 
 def parse_glpi11(head: Head, body: str, max_frames: int) -> Body:
@@ -345,11 +359,15 @@ def parse_file(head: Head, body: str, max_frames: int) -> Body:
     start = next((i for i, ln in enumerate(lines) if ln.strip()), len(lines))
     lines = lines[start:]
     if lines and (lines[0].startswith("  *** ") or re.match(r"\w+\(\d+\): ", lines[0])):
-        star = _star_block(
-            lines, dialect=Dialect.GLPI_FILE, head_level=Level.UNKNOWN, max_frames=max_frames
+        return _star_block(
+            lines,
+            dialect=Dialect.GLPI_FILE,
+            head_level=Level.UNKNOWN,
+            max_frames=max_frames,
+            user=user,
+            host=host,
+            version="<=9.2" if re.match(r"\s*\*\*\* PHP \w+\(", lines[0]) else None,
         )
-        version = "<=9.2" if re.match(r"\s*\*\*\* PHP \w+\(", lines[0]) else None
-        return _with(star, user=user, host=host, version=version)
     msg, frames, _, dropped = _cut_trace(lines, max_frames)
     message = "\n".join(m.rstrip() for m in msg).strip()
     kind = _access_kind(message)

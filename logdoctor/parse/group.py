@@ -154,43 +154,56 @@ class Grouper:
         """Cut `text` into records; the last one stays pending until the next header."""
         if self.container:
             return self._feed_lines(text, at_line_start)
-        heads = self._headers(text, at_line_start)
+        heads, out = self.begin(text, at_line_start)
         dialects = self.scanner.dialects
-        out: list[Record] = []
         lineno = self.lineno
+        count = text.count
+        max_raw = self.max_raw
+        for i in range(len(heads) - 1):
+            s, alt, ts = heads[i]
+            e = heads[i + 1][0]
+            nl = count("\n", s, e)
+            last = lineno + nl - 1 if text[e - 1] == "\n" else lineno + nl  # else: glued
+            raw = text[s:e]
+            dropped = max(len(raw) - max_raw, 0)
+            if dropped:
+                raw = raw[:max_raw]
+            out.append(Record(lineno, last, raw, raw, dropped, dialects[alt], ts))
+            lineno += nl
+        self.end(text, heads, lineno)
+        return out
+
+    def begin(
+        self, text: str, at_line_start: bool
+    ) -> tuple[list[tuple[int, int, str]], list[Record]]:
+        """Find the headers of a block; the text before the first continues the pending
+        record, which is then complete (unless the block holds no header).
+
+        Returns the headers and the records completed so far. Callers then cut the
+        records between consecutive headers themselves (`feed`, or the parser's inlined
+        loop) and call `end`.
+        """
+        heads = self._headers(text, at_line_start)
         first = heads[0][0] if heads else len(text)
-        if first:  # text before the first header continues the pending record
+        lineno = self.lineno
+        if first:
             nl = text.count("\n", 0, first)
             last = lineno + nl - 1 if text[first - 1] == "\n" else lineno + nl
             if not self.has_pending():
                 self._open(Dialect.UNKNOWN, None, lineno)
             self._add(text[:first], None, last)
-            lineno += nl
+            self.lineno = lineno + nl
+        return heads, list(self.flush()) if heads else []
+
+    def end(self, text: str, heads: list[tuple[int, int, str]], lineno: int) -> None:
+        """Hold the block's last record (from its last header on) as pending."""
         if not heads:
-            self.lineno = lineno
-            return out
-        out.extend(self.flush())
-        max_raw = self.max_raw
-        count = text.count
-        n = len(heads)
-        for i in range(n - 1):
-            s, alt, ts = heads[i]
-            e = heads[i + 1][0]
-            nl = count("\n", s, e)
-            last = lineno + nl - 1 if text[e - 1] == "\n" else lineno + nl
-            raw = text[s:e]
-            if len(raw) <= max_raw:  # plain tuples in the hot loop: Record's shape, 10x cheaper
-                out.append((lineno, last, raw, raw, 0, dialects[alt], ts))  # type: ignore[arg-type]
-            else:
-                cut = raw[:max_raw]
-                out.append(Record(lineno, last, cut, cut, len(raw) - max_raw, dialects[alt], ts))
-            lineno += nl
+            return
         s, alt, ts = heads[-1]
-        nl = count("\n", s)
-        self._open(dialects[alt], ts, lineno)
+        nl = text.count("\n", s)
+        self._open(self.scanner.dialects[alt], ts, lineno)
         self._add(text[s:], None, lineno + nl - 1 if text.endswith("\n") else lineno + nl)
         self.lineno = lineno + nl
-        return out
 
     # -- container output: line by line ----------------------------------------------
 

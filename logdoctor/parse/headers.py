@@ -146,16 +146,27 @@ _cache: dict[str, datetime | None] = {}
 _zones: dict[str, tzinfo | None] = {"UTC": timezone.utc, "GMT": timezone.utc, "Z": timezone.utc}
 
 
+_MISSING = datetime.min
+
+
 def parse_timestamp(text: str) -> datetime | None:
-    """Parse any header timestamp; naive when the log gives no zone. Cached."""
-    try:
-        return _cache[text]
-    except KeyError:
-        pass
+    """Parse any header timestamp; naive when the log gives no zone.
+
+    GLPI's and Monolog's ISO 8601 stamps go straight to C (`fromisoformat`); the
+    other shapes are cached, as consecutive entries share their second.
+    """
+    if text[4:5] == "-" and text[-1:] != "Z":
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    value = _cache.get(text, _MISSING)
+    if value is not _MISSING:
+        return value
     if len(_cache) > 8192:
         _cache.clear()
     try:
-        value: datetime | None = _parse(text)
+        value = _parse(text)
     except (ValueError, KeyError, IndexError):
         value = None
     _cache[text] = value
@@ -163,7 +174,7 @@ def parse_timestamp(text: str) -> datetime | None:
 
 
 def _parse(t: str) -> datetime:
-    if t[4] in "-/":  # 2024-01-18 16:20:04 | 2024/01/18 ... | ISO with T, fraction, offset
+    if t[4] in "-/":  # 2024/01/18 16:20:04 (nginx) | ...Z
         base = datetime(
             int(t[0:4]), int(t[5:7]), int(t[8:10]), int(t[11:13]), int(t[14:16]), int(t[17:19])
         )
