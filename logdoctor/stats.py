@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from logdoctor.model import Dialect, Entry, Level
 
@@ -20,8 +21,8 @@ class FileStats:
     truncated: int = 0
     dialects: Counter[str] = field(default_factory=Counter)
     levels: Counter[str] = field(default_factory=Counter)
-    first: str | None = None
-    last: str | None = None
+    first: datetime | None = None
+    last: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -47,9 +48,9 @@ class ScanStats:
         stats.truncated += entry.truncated
         stats.dialects[entry.dialect.value] += 1
         stats.levels[entry.level.label] += 1
-        if entry.timestamp_text:
-            stats.first = stats.first or entry.timestamp_text
-            stats.last = entry.timestamp_text
+        if entry.timestamp is not None:
+            stats.first = stats.first or entry.timestamp
+            stats.last = entry.timestamp
         if entry.level >= Level.NOTICE or entry.dialect is Dialect.GLPI_FILE:
             self._count_message(entry)
 

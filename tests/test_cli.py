@@ -92,7 +92,9 @@ def test_parse_table_is_readable_and_inert(tmp_path: Path) -> None:
         "[18-Jan-2024 16:20:04 UTC] PHP Warning:  \x1b[31mred\x1b[0m \x1b]8;;http://x\x07link"
         "\x1b]8;;\x07 [bold red]markup[/] in /a.php on line 3\n"
     )
-    code, out, err = run_cli("parse", "--format", "table", "--width", "200", str(path))
+    code, out, err = run_cli(
+        "parse", "--format", "table", "--width", "200", "evil.log", cwd=tmp_path
+    )
     assert (code, err) == (0, "")
     assert "\x1b" not in out and "\x07" not in out
     assert "\\x1b[31mred" in out and "[bold red]markup[/]" in out

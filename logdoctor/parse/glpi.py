@@ -27,7 +27,11 @@ _TYPE = re.compile(
     r"(PHP [A-Za-z ]+?\s?\(\d+\)|Uncaught Exception [\w\\]+|Twig Error \([\w\\]+\)"
     r"|(?:PHP )?[A-Z][a-z]+(?: [A-Za-z]+)*\(\d+\)|[^:\n]{1,60}?):\s?"
 )
-_PREAMBLE = re.compile(r"([\w\\]+::\w+\(\)) in (.+) line (\d+)\s*")
+# Toolbox::log's first line: the caller (`Class::func()`, `func()`, or none when
+# called from a script's top level) and where it was called.
+_PREAMBLE = re.compile(
+    r"(?:([\w\\]+(?:::|->)\w+\(\)|\w+\(\)) in )?(/.+|[A-Za-z]:\\.+) line (\d+)\s*"
+)
 _USER = re.compile(r'"(?:user)?":"([^"@]*)@([^"]*)"')
 _G11_CAUGHT = re.compile(r"(Caught) ([\w\\]+): (.*)", re.S)
 _G11_UNCAUGHT = re.compile(
@@ -214,7 +218,8 @@ def parse_monolog(head: Head, body: str, max_frames: int) -> Body:
         )
     pre = _PREAMBLE.fullmatch(lines[0].rstrip("\r"))
     if pre and len(lines) > 1 and lines[1].lstrip().startswith("*** "):
-        hint = "9.3-9.4" if "userErrorHandler" in pre.group(1) else _version_sql(pre.group(1))
+        caller = pre.group(1) or ""
+        hint = "9.3-9.4" if "userErrorHandler" in caller else _version_sql(caller)
         return _star_block(
             lines[1:],
             dialect=Dialect.GLPI_MONOLOG,
@@ -239,7 +244,7 @@ def parse_monolog(head: Head, body: str, max_frames: int) -> Body:
     origin = None
     if pre:
         file, _ = split_script(pre.group(2) + ":" + pre.group(3))
-        origin = Frame(file, int(pre.group(3)), pre.group(1))
+        origin = Frame(file, int(pre.group(3)), pre.group(1) or "")
     return Body(
         Dialect.GLPI_MONOLOG,
         level,

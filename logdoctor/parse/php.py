@@ -77,6 +77,25 @@ def _unwrap_apache(body: str) -> str:
     return body.replace("\\n", "\n")
 
 
+# xdebug writes its stack as more error_log records: "[ts] PHP Stack trace:" then
+# "[ts] PHP   1. {main}() /file.php:0", "[ts] PHP   2. Class->call($a = 1) /f.php:61".
+_XDEBUG_ROW = re.compile(r"\[[^\]\n]+\] PHP +(?:Stack trace:|\d+\. (.*?) (\S+?):(\d+))\r?")
+
+
+def _xdebug_rows(text: str) -> tuple[str, list[Frame]]:
+    """Split xdebug's stack records off a native PHP record."""
+    cut = text.find("\n[")
+    if cut < 0 or not _XDEBUG_ROW.match(text, cut + 1):
+        return text, []
+    frames = []
+    for line in text[cut + 1 :].split("\n"):
+        m = _XDEBUG_ROW.fullmatch(line)
+        if m and m.group(1) is not None:
+            frames.append(Frame(m.group(2), int(m.group(3)), m.group(1)))
+    frames.reverse()  # xdebug lists {main} first; keep innermost first like PHP traces
+    return text[:cut], frames
+
+
 def _php_message(body: str, head_level: Level, max_frames: int) -> Body:
     text = body.lstrip(" ;")
     for prefix in ("NOTICE: ", "PHP message: "):
@@ -90,6 +109,7 @@ def _php_message(body: str, head_level: Level, max_frames: int) -> Body:
     if m:
         kind = "PHP " + m.group(1)
         first = first[m.end() :]
+    first, xdebug = _xdebug_rows(first)
     main, _, trace = first.partition("\nStack trace:")
     frames: list[Frame] = []
     dropped = 0
@@ -103,6 +123,8 @@ def _php_message(body: str, head_level: Level, max_frames: int) -> Body:
                 dropped += 1
         elif line.lstrip().startswith("thrown in "):
             _, origin = php_origin(line.strip())
+    frames.extend(xdebug[: max(max_frames - len(frames), 0)])
+    dropped += max(len(xdebug) - max_frames, 0)
     main = main.rstrip()
     exception = None
     u = _UNCAUGHT.match(main) if main.startswith("Uncaught ") else None

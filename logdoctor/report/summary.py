@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TextIO
 
 from rich.console import Console
@@ -16,6 +17,11 @@ from logdoctor.stats import ScanStats
 SCAN_FORMAT_VERSION = 1
 
 
+def _when(stamp: datetime | None) -> str | None:
+    """A time as the log meant it: ISO 8601, with its offset only if the log gave a zone."""
+    return stamp.isoformat(sep=" ") if stamp else None
+
+
 def _as_dict(stats: ScanStats, top: int) -> dict[str, Any]:
     return {
         "format_version": SCAN_FORMAT_VERSION,
@@ -26,8 +32,8 @@ def _as_dict(stats: ScanStats, top: int) -> dict[str, Any]:
                 "entries": f.entries,
                 "lines": f.lines,
                 "truncated": f.truncated,
-                "first": f.first,
-                "last": f.last,
+                "first": _when(f.first),
+                "last": _when(f.last),
                 "dialects": dict(sorted(f.dialects.items())),
                 "levels": dict(sorted(f.levels.items())),
             }
@@ -56,7 +62,14 @@ def _render_text(stats: ScanStats, stream: TextIO, top: int, width: int | None) 
     for f in stats.files.values():
         dialects = ", ".join(f"{k} {v}" for k, v in f.dialects.most_common())
         levels = ", ".join(f"{k} {v}" for k, v in f.levels.most_common())
-        cells = (f.path, str(f.entries), f.first or "", f.last or "", dialects, levels)
+        cells = (
+            f.path,
+            str(f.entries),
+            _when(f.first) or "",
+            _when(f.last) or "",
+            dialects,
+            levels,
+        )
         files.add_row(*(Text(inert(c, keep_newlines=False)) for c in cells))
     console.print(files)
     msgs = Table(title="Most frequent messages", title_justify="left")

@@ -353,3 +353,21 @@ def test_glpi084_bare_timestamp_and_tab_rows() -> None:
             "C:\\xampp\\glpi\\inc\\reminder.class.php", 1040, "Toolbox::userErrorHandlerNormal()"
         ),
     )
+
+
+def test_toolbox_log_preamble_without_class_or_function() -> None:
+    text = (
+        "[2021-03-02 11:20:19] glpiphplog.ERROR: /var/www/html/glpi/front/locale.php line 86\n"
+        'Unable to extract locales data from "/x/pt_BR.po".  {"user":"12@glpi-srv"} \n'
+        "[2024-01-15 10:40:09] glpiphplog.ERROR: require() in /var/www/glpi/front/locale.php "
+        "line 71\n"
+        'Unable to extract locales data from "/x/pt_PT.po".  {"user":"12@glpi-srv"} \n'
+    )
+    bare, func = entries(text)
+    assert (bare.kind, bare.message) == (
+        "Toolbox::log",
+        'Unable to extract locales data from "/x/pt_BR.po".',
+    )
+    assert bare.origin == Frame("/var/www/html/glpi/front/locale.php", 86, "")
+    assert func.origin == Frame("/var/www/glpi/front/locale.php", 71, "require()")
+    assert (func.body.user, func.body.host) == ("12", "glpi-srv")

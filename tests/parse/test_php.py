@@ -158,3 +158,19 @@ def test_container_prefixes_are_stripped_but_kept_in_raw() -> None:
     assert caught.frames == (Frame("./src/Toolbox.php", 2054, "f()"),)
     assert (db_line.dialect, db_line.line) == (Dialect.UNKNOWN, 5)  # another container's line
     assert noise.message == "Test logger"
+
+
+def test_xdebug_stack_records_become_frames() -> None:
+    e = one(
+        "[19-Jan-2024 09:12:44 Europe/Paris] PHP Warning:  Undefined variable $entity in "
+        "/var/www/glpi/plugins/oldreports/front/report.php on line 88\n"
+        "[19-Jan-2024 09:12:44 Europe/Paris] PHP Stack trace:\n"
+        "[19-Jan-2024 09:12:44 Europe/Paris] PHP   1. {main}() /var/www/r.php:0\n"
+        "[19-Jan-2024 09:12:44 Europe/Paris] PHP   2. Report->render($format = 'csv') "
+        "/var/www/r.php:61\n"
+    )
+    assert e.message == "Undefined variable $entity"
+    assert e.frames == (
+        Frame("/var/www/r.php", 61, "Report->render($format = 'csv')"),
+        Frame("/var/www/r.php", 0, "{main}()"),
+    )
