@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from logdoctor import parallel
 from logdoctor.errors import InputError
 from logdoctor.model import Dialect, Entry
 from logdoctor.parse import EntryParser, Limits, has_container_prefix
-from logdoctor.sources import OnError, expand, read_blocks
+from logdoctor.sources import OnError, Source, expand, read_blocks
 from logdoctor.stats import ScanStats
 
 
@@ -26,10 +27,11 @@ class ReadOptions:
 
 
 def iter_entries(
-    inputs: Sequence[str], *, options: ReadOptions, on_error: OnError
+    inputs: Sequence[str | Source], *, options: ReadOptions, on_error: OnError
 ) -> Iterator[Entry]:
     """Every entry of every input, in order; input problems go to `on_error`."""
-    for source in expand(inputs, on_error):
+    sources = ([item] if isinstance(item, Source) else expand([item], on_error) for item in inputs)
+    for source in (s for group in sources for s in group):
         parser: EntryParser | None = None
         try:
             for text, at_line_start in read_blocks(source):
@@ -47,9 +49,52 @@ def iter_entries(
             yield from parser.flush()
 
 
-def scan(inputs: Sequence[str], *, options: ReadOptions, on_error: OnError) -> ScanStats:
-    """Read every input and count what is there."""
+def scan(
+    inputs: Sequence[str], *, options: ReadOptions, on_error: OnError, jobs: int = 1
+) -> ScanStats:
+    """Read every input and count what is there; big files in `jobs` processes."""
     stats = ScanStats()
-    for entry in iter_entries(inputs, options=options, on_error=on_error):
-        stats.add(entry)
+    executor = None
+    try:
+        for source in expand(inputs, on_error):
+            ranges = parallel.plan(source, options.dialect, jobs)
+            if ranges is None:
+                stats.merge(_scan_range((source, 1, options), on_error))
+                continue
+            executor = executor or parallel.pool(jobs)
+            tasks = [(rng, 1, options) for rng in ranges]
+            try:
+                for part in executor.map(_scan_range, tasks):
+                    stats.merge(part)
+            except InputError as exc:
+                on_error(exc)
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    return stats
+
+
+def _scan_range(
+    task: tuple[Source, int, ReadOptions], on_error: OnError | None = None
+) -> ScanStats:
+    """The counts of one source, or one range of it (run in a worker process, where
+    an input error propagates to the parent; in-process it goes to `on_error`)."""
+    source, first_line, options = task
+    stats = ScanStats()
+    parser: EntryParser | None = None
+    try:
+        for text, at_line_start in read_blocks(source):
+            if parser is None:
+                parser = parallel.parser_for(
+                    source, first_line, options.dialect, options.limits, text
+                )
+            tally = parser.feed_bodies(text, at_line_start=at_line_start)
+            stats.add_tally(source.label, tally, parser.grouper.lineno - 1)
+    except InputError as exc:
+        if on_error is None:
+            raise
+        on_error(exc)
+    if parser is not None:
+        for entry in parser.flush():
+            stats.add(entry)
     return stats

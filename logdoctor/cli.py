@@ -16,6 +16,7 @@ from logdoctor import __version__
 from logdoctor.app import ReadOptions, iter_entries, scan
 from logdoctor.errors import InputError
 from logdoctor.model import Dialect
+from logdoctor.parallel import default_jobs
 from logdoctor.parse import DIALECTS, Limits
 from logdoctor.report import ENTRY_FORMATS, SCAN_FORMATS, render_scan
 from logdoctor.report.safe import inert
@@ -71,6 +72,14 @@ def _options(dialect: str, max_entry_bytes: int, max_frames: int) -> ReadOptions
         dialect=None if dialect == "auto" else Dialect(dialect),
         limits=Limits(max_raw=max_entry_bytes, max_frames=max_frames),
     )
+
+
+def _jobs(value: str) -> int:
+    if value == "auto":
+        return default_jobs()
+    if value.isdigit() and int(value) >= 1:
+        return int(value)
+    raise click.BadParameter(f"{value!r} is not a positive number or 'auto'", param_hint="'--jobs'")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -140,6 +149,14 @@ def parse(
     help="text for reading, json for scripts.",
 )
 @click.option(
+    "--jobs",
+    "-j",
+    default="auto",
+    show_default=True,
+    metavar="N|auto",
+    help="Worker processes for big files (auto: one per CPU).",
+)
+@click.option(
     "--top",
     type=click.IntRange(min=1),
     default=10,
@@ -153,6 +170,7 @@ def scan_cmd(
     max_entry_bytes: int,
     max_frames: int,
     fmt: str,
+    jobs: str,
     top: int,
     width: int | None,
 ) -> None:
@@ -167,7 +185,8 @@ def scan_cmd(
       logdoctor scan /var/www/glpi/files/_log --format json
     """
     errors = _Errors()
-    stats = scan(paths, options=_options(dialect, max_entry_bytes, max_frames), on_error=errors)
+    options = _options(dialect, max_entry_bytes, max_frames)
+    stats = scan(paths, options=options, on_error=errors, jobs=_jobs(jobs))
     stats.errors = errors.lines
     render_scan(stats, sys.stdout, fmt=fmt, top=top, width=width)
     sys.exit(EXIT_INPUT if errors.count else EXIT_OK)

@@ -19,6 +19,10 @@ class LogdoctorError(Exception):
         self.line = line
         self.col = col
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword arguments survive pickling (errors raised in worker processes).
+        return (_rebuild, (type(self), self.what, self.path, self.line, self.col))
+
     def __str__(self) -> str:
         parts = [p for p in (self.path, self.line, self.col) if p is not None]
         where = ":".join(str(p) for p in parts)
@@ -31,3 +35,9 @@ class InputError(LogdoctorError):
 
 class UsageError(LogdoctorError):
     """A bad option value or combination."""
+
+
+def _rebuild(
+    cls: type[LogdoctorError], what: str, path: str | None, line: int | None, col: int | None
+) -> LogdoctorError:
+    return cls(what, path=path, line=line, col=col)

@@ -38,6 +38,8 @@ class Source:
 
     label: str
     explicit: bool = True  # named by the user (not found in a folder)
+    start: int = 0  # a byte range of a plain file, for parallel reading (see parallel.py)
+    end: int | None = None
 
 
 OnError = Callable[[InputError], None]
@@ -109,8 +111,8 @@ def _open(source: Source) -> BinaryIO:
     except OSError as exc:
         raise InputError(_os_reason(exc), path=source.label) from None
     head = f.read(2)
-    f.seek(0)
-    if head == b"\x1f\x8b":
+    f.seek(source.start)
+    if head == b"\x1f\x8b" and not source.start:
         return gzip.GzipFile(fileobj=f, mode="rb")  # type: ignore[return-value]
     return f
 
@@ -125,10 +127,16 @@ def _binary(sample: bytes) -> bool:
     return len(sample.translate(None, _TEXT_BYTES)) * 20 > len(sample)
 
 
-def _chunks(f: BinaryIO, size: int) -> Iterator[bytes]:
-    """Raw chunks; gzip is read with read1 so data before a damaged spot is kept."""
+def _chunks(f: BinaryIO, size: int, limit: int | None) -> Iterator[bytes]:
+    """Raw chunks (at most `limit` bytes in all); gzip is read with read1 so data
+    before a damaged spot is kept."""
     read = f.read1 if isinstance(f, gzip.GzipFile) else f.read
-    while chunk := read(size):
+    if limit is None:
+        while chunk := read(size):
+            yield chunk
+        return
+    while limit > 0 and (chunk := read(min(size, limit))):
+        limit -= len(chunk)
         yield chunk
 
 
@@ -145,11 +153,12 @@ def read_blocks(source: Source, *, block_size: int = BLOCK) -> Iterator[tuple[st
     at_line_start = True
     carry = b""
     try:
-        chunks = _chunks(f, block_size)
+        limit = None if source.end is None else source.end - source.start
+        chunks = _chunks(f, block_size, limit)
         first = _next_chunk(chunks, source, state)
-        if not first and source.explicit and source.label != STDIN:
+        if not first and source.explicit and source.label != STDIN and not source.start:
             raise InputError("empty file, nothing to read", path=source.label)
-        if _binary(first[:8192]):
+        if not source.start and _binary(first[:8192]):
             raise InputError("binary file, not a text log: skipped", path=source.label)
         chunk = first
         while chunk:

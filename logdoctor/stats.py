@@ -1,4 +1,4 @@
-"""Counts over entries: what `scan` reports until rules land. Imports model only."""
+"""Counts over entries: what `scan` reports until rules land. Imports model and parse."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from logdoctor.model import Dialect, Entry, Level
+from logdoctor.model import Body, Dialect, Entry, Level
+from logdoctor.parse import Tally
+from logdoctor.parse.headers import parse_timestamp
 
 TOP_KEEP = 20_000  # distinct messages tracked; beyond, the rarest half is forgotten
+KEYS_KEEP = 4096  # bodies whose message key is remembered (they stay alive meanwhile)
 
 
 @dataclass(slots=True)
@@ -19,8 +22,8 @@ class FileStats:
     entries: int = 0
     lines: int = 0
     truncated: int = 0
-    dialects: Counter[str] = field(default_factory=Counter)
-    levels: Counter[str] = field(default_factory=Counter)
+    dialects: Counter[Dialect] = field(default_factory=Counter)
+    levels: Counter[Level] = field(default_factory=Counter)
     first: datetime | None = None
     last: datetime | None = None
 
@@ -32,6 +35,8 @@ class ScanStats:
     files: dict[str, FileStats] = field(default_factory=dict)
     messages: Counter[tuple[str, str]] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    # (label, first line) of each body seen, so repeats cost one lookup. Bounded.
+    _keys: dict[Body, tuple[str, str] | None] = field(default_factory=dict, repr=False)
 
     @property
     def entries(self) -> int:
@@ -39,25 +44,87 @@ class ScanStats:
         return sum(f.entries for f in self.files.values())
 
     def add(self, entry: Entry) -> None:
-        """Count one entry."""
+        """Count one entry (called for every entry of a scan: kept lean)."""
         stats = self.files.get(entry.path)
         if stats is None:
             stats = self.files[entry.path] = FileStats(entry.path)
+        body = entry.body
         stats.entries += 1
         stats.lines = entry.end_line
-        stats.truncated += entry.truncated
-        stats.dialects[entry.dialect.value] += 1
-        stats.levels[entry.level.label] += 1
+        if entry.raw_dropped or body.frames_dropped:
+            stats.truncated += 1
+        stats.dialects[body.dialect] += 1
+        stats.levels[body.level] += 1
         if entry.timestamp is not None:
             stats.first = stats.first or entry.timestamp
             stats.last = entry.timestamp
-        if entry.level >= Level.NOTICE or entry.dialect is Dialect.GLPI_FILE:
-            self._count_message(entry)
+        key = self._keys[body] if body in self._keys else self._message_key(body)
+        if key is not None:
+            self.messages[key] += 1
+            if len(self.messages) > TOP_KEEP:
+                self._trim()
 
-    def _count_message(self, entry: Entry) -> None:
-        label = entry.exception or entry.kind or entry.level.label
-        first_line = entry.message.split("\n", 1)[0][:200]
-        self.messages[(label, first_line)] += 1
+    def add_tally(self, path: str, tally: Tally, end_line: int) -> None:
+        """Count a block's entries from their bodies (`EntryParser.feed_bodies`): the
+        work is per distinct body of the block, not per entry."""
+        stats = self.files.get(path)
+        if stats is None:
+            stats = self.files[path] = FileStats(path)
+        stats.entries += len(tally.bodies)
+        stats.lines = max(stats.lines, end_line)
+        stats.truncated += tally.truncated
+        if tally.first_ts is not None and stats.first is None:
+            stats.first = parse_timestamp(tally.first_ts)
+        if tally.last_ts is not None:
+            stats.last = parse_timestamp(tally.last_ts) or stats.last
+        keys = self._keys
+        for body, n in Counter(tally.bodies).items():
+            stats.dialects[body.dialect] += n
+            stats.levels[body.level] += n
+            if body.frames_dropped:
+                stats.truncated += n
+            key = keys[body] if body in keys else self._message_key(body)
+            if key is not None:
+                self.messages[key] += n
+        self._trim()
+
+    def _message_key(self, body: Body) -> tuple[str, str] | None:
+        key = None
+        if body.level >= Level.NOTICE or body.dialect is Dialect.GLPI_FILE:
+            label = body.exception or body.kind or body.level.label
+            key = (label, body.message.partition("\n")[0][:200])
+        if len(self._keys) >= KEYS_KEEP:
+            self._keys.clear()
+        self._keys[body] = key
+        return key
+
+    def merge(self, later: ScanStats) -> None:
+        """Add the counts of a scan of what comes next (another file, or the next range
+        of a file, whose lines were numbered from 1)."""
+        for path, other in later.files.items():
+            mine = self.files.get(path)
+            if mine is None:
+                self.files[path] = other
+                continue
+            mine.entries += other.entries
+            mine.lines += other.lines  # `later` numbered its lines from 1
+            mine.truncated += other.truncated
+            mine.dialects.update(other.dialects)
+            mine.levels.update(other.levels)
+            mine.first = mine.first or other.first
+            mine.last = other.last or mine.last
+        self.messages.update(later.messages)
+        self._trim()
+        self.errors.extend(later.errors)
+
+    def _trim(self) -> None:
         if len(self.messages) > TOP_KEEP:
-            keep = self.messages.most_common(TOP_KEEP // 2)
-            self.messages = Counter(dict(keep))
+            self.messages = Counter(dict(self.messages.most_common(TOP_KEEP // 2)))
+
+    def __getstate__(self) -> tuple[object, ...]:
+        # Sent back from worker processes: without the per-body cache.
+        return (self.files, self.messages, self.errors)
+
+    def __setstate__(self, state: tuple[object, ...]) -> None:
+        self.files, self.messages, self.errors = state  # type: ignore[assignment]
+        self._keys = {}

@@ -108,7 +108,7 @@ def test_glpi95_mail_collector_record() -> None:
     assert e.kind == "Toolbox::log"
     assert e.message.startswith("An error occured trying to connect to collector. cannot login")
     assert e.frames and e.frames[0].file.endswith(".php")
-    assert (e.body.user, e.body.host, e.body.version) == ("", "glpi-srv", "9.5")
+    assert (e.user, e.host, e.body.version) == ("", "glpi-srv", "9.5")
 
 
 def test_glued_headers_in_mailgate_and_sql_lines_that_look_like_headers() -> None:

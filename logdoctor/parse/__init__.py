@@ -16,7 +16,7 @@ from logdoctor.parse import glpi, php
 from logdoctor.parse.group import Grouper, Limits, Record, has_container_prefix
 from logdoctor.parse.headers import ALL_DIALECTS, Head, head_details, parse_timestamp
 
-__all__ = ["DIALECTS", "EntryParser", "Limits", "has_container_prefix", "parse_text"]
+__all__ = ["DIALECTS", "EntryParser", "Limits", "Tally", "has_container_prefix", "parse_text"]
 
 BodyParser = Callable[[Head, str, int], Body]
 
@@ -34,6 +34,42 @@ DIALECTS: tuple[str, ...] = tuple(d.value for d in Dialect if d is not Dialect.U
 # Distinct record texts remembered per generation; two generations approximate an
 # LRU at the cost of two dict lookups. Bounded so a 2 GB input stays in constant memory.
 MEMO_SIZE = 4096
+
+
+def _key(text: str, ts: str, start: int = 0, end: int | None = None) -> str:
+    """What identifies a record's body: its text after the timestamp, without the
+    Toolbox::log JSON context (`{"user":"12@glpi","mem_usage":...} `), which changes
+    between repeats and is read per entry (Entry.user)."""
+    key = text[start + len(ts) + (text[start] == "[") : end]
+    if key[-3:] == "} \n":
+        cut = key.rfind(' {"')
+        if cut > 0:
+            return key[:cut]
+    return key
+
+
+class Tally:
+    """What `feed_bodies` returns for one block."""
+
+    __slots__ = ("bodies", "first_ts", "last_ts", "truncated")
+
+    def __init__(self) -> None:
+        self.bodies: list[Body] = []
+        self.first_ts: str | None = None  # timestamp texts of the first and last entries
+        self.last_ts: str | None = None
+        self.truncated = 0  # entries cut by size (not those counted by body.frames_dropped)
+
+    @classmethod
+    def of(cls, entries: list[Entry]) -> Tally:
+        """A tally of entries already built."""
+        tally = cls()
+        tally.bodies = [e.body for e in entries]
+        stamps = [e.timestamp_text for e in entries if e.timestamp_text]
+        if stamps:
+            tally.first_ts, tally.last_ts = stamps[0], stamps[-1]
+        # Entries cut by size; those with dropped frames are counted from their body.
+        tally.truncated = sum(1 for e in entries if e.raw_dropped and not e.body.frames_dropped)
+        return tally
 
 
 class EntryParser:
@@ -70,7 +106,6 @@ class EntryParser:
         lookup = self._new.get
         ts_parse = parse_timestamp
         make = tuple.__new__
-        dialects = grouper.scanner.dialects
         count = text.count
         max_raw = self.limits.max_raw
         append = out.append
@@ -80,30 +115,76 @@ class EntryParser:
             e = heads[i][0]
             nl = count("\n", s, e)
             last = lineno + nl - 1 if text[e - 1] == "\n" else lineno + nl  # else: glued
-            raw = text[s:e]
-            body = lookup(raw[len(ts) + (raw[0] == "[") :]) if len(raw) <= max_raw else None
+            body = lookup(_key(text, ts, s, e)) if e - s <= max_raw else None
             if body is not None:
+                raw = text[s:e]
                 append(make(Entry, (path, lineno, last, ts, ts_parse(ts), raw, body, 0)))
             else:
-                dropped = max(len(raw) - max_raw, 0)
-                cut = raw[:max_raw] if dropped else raw
-                rec = Record(lineno, last, cut, cut, dropped, dialects[alt], ts)
-                append(self._build(rec))
+                append(self._slow(text, (s, alt, ts), e, lineno, last))
             lineno += nl
             s, alt, ts = heads[i]
         grouper.end(text, heads, lineno)
         return out
 
+    def feed_bodies(self, text: str, *, at_line_start: bool = True) -> Tally:
+        """Like `feed`, for consumers that count (scan): the bodies of the completed
+        entries and what else a count needs, without building an Entry, parsing a
+        timestamp or counting lines for each (measured: a quarter of the time of
+        `feed` + a consumer loop)."""
+        grouper = self.grouper
+        if grouper.container:
+            return Tally.of(self.feed(text, at_line_start=at_line_start))
+        heads, done = grouper.begin(text, at_line_start)
+        tally = Tally.of([self._build(rec) for rec in done])
+        bodies = tally.bodies
+        lookup = self._new.get
+        max_raw = self.limits.max_raw
+        append = bodies.append
+        start, ts = (heads[0][0], heads[0][2]) if heads else (0, "")
+        s = start
+        for i in range(1, len(heads)):
+            e = heads[i][0]
+            key = text[s + len(ts) + (text[s] == "[") : e]  # _key(), inlined
+            if key[-3:] == "} \n":
+                key = _key(text, ts, s, e)
+            body = lookup(key) if e - s <= max_raw else None
+            if body is None:  # a first occurrence: its Entry (line numbers unused) gives it
+                entry = self._slow(text, heads[i - 1], e, 0, 0)
+                body = entry.body
+                tally.truncated += entry.raw_dropped > 0 and not body.frames_dropped
+            append(body)
+            tally.first_ts = tally.first_ts or ts
+            s, ts = heads[i][0], heads[i][2]
+        if len(heads) > 1:
+            tally.last_ts = heads[-2][2]
+        grouper.end(text, heads, grouper.lineno + text.count("\n", start, s))
+        return tally
+
     def flush(self) -> list[Entry]:
         """The pending entry, complete now (end of input, or idle in watch mode)."""
         return [self._build(rec) for rec in self.grouper.flush()]
+
+    def _slow(
+        self, text: str, head: tuple[int, int, str], e: int, line: int, last: int | None = None
+    ) -> Entry:
+        """The entry from `head` to `e` whose body is not in the memo (or too long)."""
+        s, alt, ts = head
+        if last is None:
+            nl = text.count("\n", s, e)
+            last = line + nl - 1 if text[e - 1] == "\n" else line + nl
+        raw = text[s:e]
+        dropped = max(len(raw) - self.limits.max_raw, 0)
+        if dropped:
+            raw = raw[: self.limits.max_raw]
+        dialect = self.grouper.scanner.dialects[alt]
+        return self._build(Record(line, last, raw, raw, dropped, dialect, ts))
 
     def _build(self, rec: Record) -> Entry:
         line, last, raw, clean, dropped, dialect, ts = rec
         if ts is None:
             body = Body(Dialect.UNKNOWN, message=clean.strip())
             return Entry(self.path, line, last, None, None, raw, body, dropped)
-        key = clean[len(ts) + (clean[0] == "[") :]
+        key = _key(clean, ts)
         found = self._new.get(key) or self._old.get(key)
         if found is None:
             head = head_details(dialect, ts, clean)

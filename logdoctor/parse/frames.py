@@ -30,19 +30,19 @@ def split_script(script: str) -> tuple[str, int | None]:
 
 # The same rows come back in many distinct entries (the frames under a warning rarely
 # change): remember them. Bounded: cleared when full.
-_ROWS: dict[str, Frame | None] = {}
-_ROWS_MAX = 50_000
+ROWS: dict[str, Frame | None] = {}
+ROWS_MAX = 50_000
+MISSING = Frame("", None, "")  # a sentinel for ROWS.get: "not seen yet"
 
 
 def glpi_row(row: str) -> Frame | None:
-    """One GLPI backtrace row, or None when `row` is not one."""
-    try:
-        return _ROWS[row]
-    except KeyError:
-        pass
-    if len(_ROWS) >= _ROWS_MAX:
-        _ROWS.clear()
-    frame = _ROWS[row] = _glpi_row(row)
+    """One GLPI backtrace row, or None when `row` is not one (remembered in ROWS)."""
+    frame = ROWS.get(row, MISSING)
+    if frame is not MISSING:
+        return frame
+    if len(ROWS) >= ROWS_MAX:
+        ROWS.clear()
+    frame = ROWS[row] = _glpi_row(row)
     return frame
 
 

@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from logdoctor.model import Body, Dialect, Frame, Level
-from logdoctor.parse.frames import glpi_origin, glpi_row, php_row, split_script
+from logdoctor.parse.frames import MISSING, ROWS, glpi_origin, glpi_row, php_row, split_script
 from logdoctor.parse.headers import Head
 from logdoctor.parse.levels import level_of, level_of_php_type
 
@@ -32,7 +32,6 @@ _TYPE = re.compile(
 _PREAMBLE = re.compile(
     r"(?:([\w\\]+(?:::|->)\w+\(\)|\w+\(\)) in )?(/.+|[A-Za-z]:\\.+) line (\d+)\s*"
 )
-_USER = re.compile(r'"(?:user)?":"([^"@]*)@([^"]*)"')
 _G11_CAUGHT = re.compile(r"(Caught) ([\w\\]+): (.*)", re.S)
 _G11_UNCAUGHT = re.compile(
     r'(Uncaught PHP Exception) ([\w\\]+): "(.*)" at (\S+) line (\d+)\s*', re.S
@@ -71,12 +70,18 @@ _MARKERS = frozenset(("  Backtrace :", "Backtrace :", "\tStack Trace:", "Stack t
 
 def _cut_trace(lines: list[str], max_frames: int) -> tuple[list[str], list[Frame], list[str], int]:
     """Split lines into (message lines, frames, previous messages, frames dropped)."""
-    at = next((i for i, line in enumerate(lines) if line.rstrip("\r") in _MARKERS), len(lines))
+    try:
+        at = lines.index("  Backtrace :")  # GLPI's marker, found at C speed
+    except ValueError:
+        at = next((i for i, ln in enumerate(lines) if ln.rstrip("\r") in _MARKERS), len(lines))
     msg = [line.rstrip("\r") for line in lines[:at]]
     frames: list[Frame] = []
     previous: list[str] = []
+    cached = ROWS.get  # most rows were seen in an earlier entry
     for line in lines[at + 1 :]:
-        frame = glpi_row(line)  # cached: most rows were seen in an earlier entry
+        frame = cached(line, MISSING)
+        if frame is MISSING:
+            frame = glpi_row(line)
         if frame is None:
             line = line.rstrip("\r")
             if line.startswith("  Previous: "):
@@ -92,21 +97,18 @@ def _cut_trace(lines: list[str], max_frames: int) -> tuple[list[str], list[Frame
     return msg, frames[:max_frames] if dropped else frames, previous, dropped
 
 
-def _strip_context(lines: list[str]) -> tuple[list[str], str | None, str | None]:
-    """Remove the Toolbox::log JSON context (`{"user":"2@glpi"}`) and read user@host."""
+def _strip_context(lines: list[str]) -> list[str]:
+    """Remove trailing blank lines and the Toolbox::log JSON context (`{"user":"2@glpi"}`)."""
     while lines and lines[-1].strip() == "":
         lines.pop()
     if not lines:
-        return lines, None, None
+        return lines
     last = lines[-1].rstrip()
     i = 0 if last.startswith("{") else last.rfind(' {"')
-    if i < 0 or not last.endswith("}"):
-        return lines, None, None
-    ctx = last[i:]
-    rest = last[:i].rstrip()
-    lines[-1:] = [rest] if rest else []
-    m = _USER.search(ctx)
-    return lines, (m.group(1) if m else None), (m.group(2) if m else None)
+    if i >= 0 and last.endswith("}"):
+        rest = last[:i].rstrip()
+        lines[-1:] = [rest] if rest else []
+    return lines
 
 
 def _unstar(line: str) -> str:
@@ -135,7 +137,7 @@ def _star_block(
     if first.startswith("MySQL ") and first.rstrip().endswith(":"):
         return _sql_block(first.rstrip()[:-1], lines[1:], dialect, head_level, max_frames, extra)
     msg, frames, previous, dropped = _cut_trace(lines, max_frames)
-    msg, user, host = _strip_context(msg)
+    msg = _strip_context(msg)
     while len(msg) > 1 and msg[-1] in TERMINATORS:
         msg.pop()
     msg = [_unstar(msg[0]), *msg[1:]] if msg else [first]
@@ -154,7 +156,7 @@ def _star_block(
     level = head_level
     if level is Level.UNKNOWN and kind:
         level = level_of_php_type(kind) if "(" in kind else Level.ERROR
-    fields: dict[str, Any] = {"user": user, "host": host, **extra}
+    fields: dict[str, Any] = dict(extra)
     if fields.get("version") is AUTO_10:
         fields["version"] = _version_10(origin, frames)
     return Body(
@@ -186,8 +188,7 @@ def _sql_block(
     if m:
         err = m.group("err") if m.group("err") is not None else (m.group("warn") or "").strip()
     _, frames, _, dropped = _cut_trace(lines, max_frames)
-    _, user, host = _strip_context([ln for ln in lines if ln.lstrip().startswith("{")])
-    fields: dict[str, Any] = {"user": user, "host": host, **extra}
+    fields: dict[str, Any] = dict(extra)
     if fields.get("version") is AUTO_10:
         fields["version"] = _version_10(None, frames)
     return Body(
@@ -228,7 +229,7 @@ def parse_monolog(head: Head, body: str, max_frames: int) -> Body:
             channel=head.channel,
             version=hint,
         )
-    rest, user, host = _strip_context(lines[1:] if pre else lines)
+    rest = _strip_context(lines[1:] if pre else lines)
     msg: list[str] = []
     frames: list[Frame] = []
     for line in rest:
@@ -253,20 +254,17 @@ def parse_monolog(head: Head, body: str, max_frames: int) -> Body:
         message=message,
         origin=origin,
         frames=tuple(frames),
-        user=user,
-        host=host,
         version="9.5" if "An error occured" in message else None,
     )
 
 
 def _version_10(origin: Frame | None, frames: list[Frame]) -> str:
-    paths = [f.file for f in frames[:3]]
-    if origin:
-        paths.append(origin.file)
-    joined = " ".join(paths).replace("\\", "/")
-    if "/src/" in joined or any(p.startswith("src/") for p in paths):
+    """GLPI 10 keeps its classes in `src/`, 9.5 in `inc/*.class.php` (plugins keep
+    `inc/` in both, so any `src/` path decides first)."""
+    paths = [f.file.replace("\\", "/") for f in (origin, *frames[:3]) if f is not None]
+    if any(p.startswith("src/") or "/src/" in p for p in paths):
         return "10.0"
-    if "/inc/" in joined or ".class.php" in joined:
+    if any(p.endswith(".class.php") or "/inc/" in p for p in paths):
         return "9.5"
     return "9.5-10.0"
 
@@ -333,7 +331,6 @@ def parse_glpi11_access(head: Head, body: str, max_frames: int) -> Body:
     """GLPI 11 access-errors.log: ``User ID: `12` tried to ...`` + information + rows."""
     msg_lines, frames, _, dropped = _cut_trace(body.split("\n"), max_frames)
     message = "\n".join(line.strip() for line in msg_lines if line.strip())
-    user = re.match(r"User ID: `([^`]*)`", message)
     return Body(
         Dialect.GLPI11_ACCESS,
         Level.WARNING,
@@ -341,7 +338,6 @@ def parse_glpi11_access(head: Head, body: str, max_frames: int) -> Body:
         message=message,
         frames=tuple(frames),
         origin=frames[0] if frames and frames[0].call == "" else None,
-        user=user.group(1) if user else None,
         version="11",
         frames_dropped=dropped,
     )
@@ -353,11 +349,7 @@ def _access_kind(message: str) -> str | None:
 
 def parse_file(head: Head, body: str, max_frames: int) -> Body:
     """Toolbox::logInFile records: `[uid@host]` then free text."""
-    first, _, text = body.partition("\n")
-    user = host = None
-    who = re.match(r"\s*\[([^@\]]*)@([^\]]*)\]", first)
-    if who:
-        user, host = who.group(1), who.group(2)
+    _, _, text = body.partition("\n")
     lines = text.split("\n")
     while lines and lines[-1].strip() == "":
         lines.pop()
@@ -369,8 +361,6 @@ def parse_file(head: Head, body: str, max_frames: int) -> Body:
             dialect=Dialect.GLPI_FILE,
             head_level=Level.UNKNOWN,
             max_frames=max_frames,
-            user=user,
-            host=host,
             version="<=9.2" if re.match(r"\s*\*\*\* PHP \w+\(", lines[0]) else None,
         )
     msg, frames, _, dropped = _cut_trace(lines, max_frames)
@@ -383,8 +373,6 @@ def parse_file(head: Head, body: str, max_frames: int) -> Body:
         kind=kind,
         message=message,
         frames=tuple(frames),
-        user=user,
-        host=host,
         version="10.0" if "\tStack Trace:" in text else None,
         frames_dropped=dropped,
     )

@@ -33,8 +33,8 @@ def entry_to_dict(entry: Entry, *, raw: bool = False) -> dict[str, Any]:
         "sql": body.sql,
         "sql_error": body.sql_error,
         "previous": list(body.previous),
-        "user": body.user,
-        "host": body.host,
+        "user": entry.user,
+        "host": entry.host,
         "glpi_version": body.version,
         "truncated": entry.truncated,
     }

@@ -34,8 +34,8 @@ def _as_dict(stats: ScanStats, top: int) -> dict[str, Any]:
                 "truncated": f.truncated,
                 "first": _when(f.first),
                 "last": _when(f.last),
-                "dialects": dict(sorted(f.dialects.items())),
-                "levels": dict(sorted(f.levels.items())),
+                "dialects": dict(sorted((d.value, n) for d, n in f.dialects.items())),
+                "levels": dict(sorted((lvl.label, n) for lvl, n in f.levels.items())),
             }
             for f in stats.files.values()
         ],
@@ -60,8 +60,8 @@ def _render_text(stats: ScanStats, stream: TextIO, top: int, width: int | None) 
     for col in ("file", "entries", "from", "to", "dialects", "levels"):
         files.add_column(col, overflow="fold")
     for f in stats.files.values():
-        dialects = ", ".join(f"{k} {v}" for k, v in f.dialects.most_common())
-        levels = ", ".join(f"{k} {v}" for k, v in f.levels.most_common())
+        dialects = ", ".join(f"{k.value} {v}" for k, v in f.dialects.most_common())
+        levels = ", ".join(f"{k.label} {v}" for k, v in f.levels.most_common())
         cells = (
             f.path,
             str(f.entries),

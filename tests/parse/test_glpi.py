@@ -116,7 +116,7 @@ def test_glpi95_mail_collector_toolbox_log_with_php_trace_and_context() -> None:
         "Laminas\\Mail\\Protocol\\Imap->nextLine()",
         "MailCollector->connect()",
     ]
-    assert (e.body.user, e.body.host, e.body.version) == ("", "glpi", "9.5")
+    assert (e.user, e.host, e.body.version) == ("", "glpi", "9.5")
 
 
 def test_glpi93_user_error_handler_preamble() -> None:
@@ -197,7 +197,7 @@ def test_sql_warnings_block() -> None:
     e = one(text)
     assert (e.kind, e.level) == ("MySQL query warnings", Level.WARNING)
     assert e.sql_error == "1265: Data truncated for column 'old_value' at row 1"
-    assert (e.body.user, e.body.host) == ("2", "glpi-srv")
+    assert (e.user, e.host) == ("2", "glpi-srv")
 
 
 def test_glpi11_caught_exception_throw_site_and_blank_terminator() -> None:
@@ -282,7 +282,7 @@ def test_glpi11_access_errors() -> None:
     e = one(text)
     assert (e.dialect, e.kind, e.level) == (Dialect.GLPI11_ACCESS, "Access denied", Level.WARNING)
     assert e.message.endswith("Additional information: Missing UPDATE right")
-    assert e.body.user == "12"
+    assert e.user == "12"
     assert e.frames[1] == Frame("./front/profile.form.php", 45, "Session::checkRight()")
 
 
@@ -304,11 +304,11 @@ def test_loginfile_cron_and_glued_headers() -> None:
         "External #1: Launch mailgate",
         Level.INFO,
     )
-    assert (cron.body.user, cron.body.host) == ("", "glpi-srv")
+    assert (cron.user, cron.host) == ("", "glpi-srv")
     assert csrf.message == "CSRF check failed for User ID: 47 at /ajax/genericdate.php"
     assert csrf.raw.endswith("genericdate.php")  # the glued header starts the next entry
     assert (csrf.kind, csrf.end_line) == ("CSRF check failed", 4)
-    assert (access.line, access.timestamp_text, access.body.user) == (
+    assert (access.line, access.timestamp_text, access.user) == (
         4,
         "2023-04-27 07:33:08",
         "134",
@@ -370,4 +370,4 @@ def test_toolbox_log_preamble_without_class_or_function() -> None:
     )
     assert bare.origin == Frame("/var/www/html/glpi/front/locale.php", 86, "")
     assert func.origin == Frame("/var/www/glpi/front/locale.php", 71, "require()")
-    assert (func.body.user, func.body.host) == ("12", "glpi-srv")
+    assert (func.user, func.host) == ("12", "glpi-srv")

@@ -135,3 +135,16 @@ def test_dialect_override_only_recognises_that_dialect() -> None:
     assert [e.dialect for e in parse_text(text)] == [Dialect.PHP, Dialect.GLPI_FILE]
     only = list(parse_text(text, dialect=Dialect.PHP))
     assert len(only) == 1 and only[0].end_line == 3
+
+
+def test_repeats_differing_only_in_their_context_share_a_body_but_keep_their_user() -> None:
+    a, b = entries(
+        "[2024-01-15 10:40:09] glpiphplog.ERROR: require() in /g/front/locale.php line 71\n"
+        'Unable to extract locales data.  {"user":"12@glpi-srv",'
+        '"mem_usage":"0.005\\", 2.38Mio)"} \n'
+        "[2024-01-15 10:41:09] glpiphplog.ERROR: require() in /g/front/locale.php line 71\n"
+        'Unable to extract locales data.  {"user":"7@glpi-srv","mem_usage":"0.001\\", 2.40Mio)"} \n'
+    )
+    assert a.body is b.body
+    assert a.message == "Unable to extract locales data."
+    assert [(e.user, e.host) for e in (a, b)] == [("12", "glpi-srv"), ("7", "glpi-srv")]
