@@ -166,6 +166,11 @@ class Entry(NamedTuple):
         return self.body.sql_error
 
     @property
+    def user_host(self) -> tuple[str | None, str | None]:
+        """(user, host) in one read of the raw text."""
+        return _who(self)
+
+    @property
     def user(self) -> str | None:
         """GLPI user id ("" for cron and anonymous), from `[uid@host]`, the
         `{"user":"uid@host"}` context or GLPI 11's ``User ID: `uid` ``. Read from the

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from typing import TextIO
 
@@ -12,7 +11,7 @@ from rich.text import Text
 
 from logdoctor.model import Entry
 from logdoctor.report.safe import inert
-from logdoctor.report.serialize import entry_to_dict
+from logdoctor.report.serialize import EntryJson
 
 
 class EntryReporter(ABC):
@@ -37,9 +36,13 @@ class EntryReporter(ABC):
 class JsonlReporter(EntryReporter):
     """One JSON object per line (schema in README: `parse --format jsonl`)."""
 
+    def start(self) -> None:
+        """Prepare the encoder."""
+        self.encode = EntryJson(raw=self.raw)
+
     def entry(self, entry: Entry) -> None:
         """Write the entry as one line of JSON."""
-        self.stream.write(json.dumps(entry_to_dict(entry, raw=self.raw)) + "\n")
+        self.stream.write(self.encode(entry) + "\n")
 
 
 class TableReporter(EntryReporter):

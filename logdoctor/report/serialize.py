@@ -1,10 +1,17 @@
-"""The JSON shape of an entry: written here only, versioned, documented in README."""
+"""The JSON shape of an entry: written here only, versioned, documented in README.
+
+An entry's fields are those of its own (where, when, who) and those of its body,
+which repeated entries share; `entry_json` writes the body's part once per body
+and reuses it, which is what makes `parse --format jsonl` fast on real logs.
+"""
 
 from __future__ import annotations
 
+import json
+from json.encoder import encode_basestring_ascii as _q  # C, as json.dumps uses
 from typing import Any
 
-from logdoctor.model import Entry, Frame
+from logdoctor.model import Body, Entry, Frame
 
 ENTRY_FORMAT_VERSION = 1
 
@@ -13,15 +20,29 @@ def _frame(f: Frame) -> dict[str, Any]:
     return {"file": f.file, "line": f.line, "call": f.call}
 
 
-def entry_to_dict(entry: Entry, *, raw: bool = False) -> dict[str, Any]:
-    """One entry as a JSON-ready dict (undecodable bytes stay `\\udcXX` escapes)."""
-    body = entry.body
+def _own(entry: Entry, raw: bool) -> dict[str, Any]:
+    user, host = entry.user_host
     out: dict[str, Any] = {
         "path": entry.path,
         "line": entry.line,
         "end_line": entry.end_line,
         "timestamp": entry.timestamp.isoformat() if entry.timestamp else None,
         "timestamp_text": entry.timestamp_text,
+        "user": user,
+        "host": host,
+        "truncated": entry.truncated,
+    }
+    if entry.truncated:
+        out["dropped_chars"] = entry.raw_dropped
+        out["dropped_frames"] = entry.body.frames_dropped
+    if raw:
+        out["raw"] = entry.raw
+    return out
+
+
+def body_to_dict(body: Body) -> dict[str, Any]:
+    """The fields an entry shares with its repeats."""
+    return {
         "level": body.level.label,
         "dialect": body.dialect.value,
         "channel": body.channel,
@@ -33,14 +54,46 @@ def entry_to_dict(entry: Entry, *, raw: bool = False) -> dict[str, Any]:
         "sql": body.sql,
         "sql_error": body.sql_error,
         "previous": list(body.previous),
-        "user": entry.user,
-        "host": entry.host,
         "glpi_version": body.version,
-        "truncated": entry.truncated,
     }
-    if entry.truncated:
-        out["dropped_chars"] = entry.raw_dropped
-        out["dropped_frames"] = body.frames_dropped
-    if raw:
-        out["raw"] = entry.raw
-    return out
+
+
+def entry_to_dict(entry: Entry, *, raw: bool = False) -> dict[str, Any]:
+    """One entry as a JSON-ready dict (undecodable bytes stay `\\udcXX` escapes)."""
+    return {**_own(entry, raw), **body_to_dict(entry.body)}
+
+
+class EntryJson:
+    """`json.dumps(entry_to_dict(e))` written fast: each body's part is encoded once
+    (bounded cache) and the entry's own part is assembled from C-encoded strings."""
+
+    KEEP = 2048
+
+    def __init__(self, *, raw: bool = False) -> None:
+        self.raw = raw
+        self._bodies: dict[Body, str] = {}
+        self._paths: dict[str, str] = {}
+
+    def __call__(self, entry: Entry) -> str:
+        """The entry as one line of JSON (no newline)."""
+        body = entry.body
+        tail = self._bodies.get(body)
+        if tail is None:
+            if len(self._bodies) >= self.KEEP:
+                self._bodies.clear()
+            tail = self._bodies[body] = json.dumps(body_to_dict(body))[1:]
+        if entry.truncated or self.raw:
+            return json.dumps(_own(entry, self.raw))[:-1] + ", " + tail
+        path = self._paths.get(entry.path)
+        if path is None:
+            path = self._paths[entry.path] = _q(entry.path)
+        user, host = entry.user_host
+        stamp = entry.timestamp
+        return (
+            f'{{"path": {path}, "line": {entry.line}, "end_line": {entry.end_line}, '
+            f'"timestamp": {_q(stamp.isoformat()) if stamp else "null"}, '
+            f'"timestamp_text": {_q(entry.timestamp_text) if entry.timestamp_text else "null"}, '
+            f'"user": {_q(user) if user is not None else "null"}, '
+            f'"host": {_q(host) if host is not None else "null"}, '
+            f'"truncated": false, {tail}'
+        )
