@@ -95,7 +95,9 @@ class EntryParser:
         """Entries completed by this block (the last one may still be pending)."""
         grouper = self.grouper
         if grouper.container:
-            return [self._build(rec) for rec in grouper.feed(text, at_line_start=at_line_start)]
+            return [
+                self._build(rec) for rec in grouper.feed_lines(text, at_line_start=at_line_start)
+            ]
         heads, done = grouper.begin(text, at_line_start)
         out = [self._build(rec) for rec in done]
         # The hot loop of the whole tool, `Grouper.feed` inlined with the memo lookup:

@@ -62,7 +62,8 @@ def has_container_prefix(sample: str) -> bool:
 
 
 class Grouper:
-    """Stateful cutter for one input: `feed` blocks in order, then `flush`."""
+    """Stateful cutter for one input: blocks in order (`begin` + `end`, or `feed_lines`
+    for container output), then `flush`."""
 
     def __init__(
         self,
@@ -150,38 +151,15 @@ class Grouper:
                 found.insert(0, (0, m.lastindex or 0, m.group(m.lastindex or 0)))
         return found
 
-    def feed(self, text: str, *, at_line_start: bool = True) -> list[Record]:
-        """Cut `text` into records; the last one stays pending until the next header."""
-        if self.container:
-            return self._feed_lines(text, at_line_start)
-        heads, out = self.begin(text, at_line_start)
-        dialects = self.scanner.dialects
-        lineno = self.lineno
-        count = text.count
-        max_raw = self.max_raw
-        for i in range(len(heads) - 1):
-            s, alt, ts = heads[i]
-            e = heads[i + 1][0]
-            nl = count("\n", s, e)
-            last = lineno + nl - 1 if text[e - 1] == "\n" else lineno + nl  # else: glued
-            raw = text[s:e]
-            dropped = max(len(raw) - max_raw, 0)
-            if dropped:
-                raw = raw[:max_raw]
-            out.append(Record(lineno, last, raw, raw, dropped, dialects[alt], ts))
-            lineno += nl
-        self.end(text, heads, lineno)
-        return out
-
     def begin(
         self, text: str, at_line_start: bool
     ) -> tuple[list[tuple[int, int, str]], list[Record]]:
         """Find the headers of a block; the text before the first continues the pending
         record, which is then complete (unless the block holds no header).
 
-        Returns the headers and the records completed so far. Callers then cut the
-        records between consecutive headers themselves (`feed`, or the parser's inlined
-        loop) and call `end`.
+        Returns the headers and the records completed so far. The caller then cuts the
+        records between consecutive headers itself (the parser's hot loops, where the
+        memo lookup is inlined) and calls `end`.
         """
         heads = self._headers(text, at_line_start)
         first = heads[0][0] if heads else len(text)
@@ -207,7 +185,8 @@ class Grouper:
 
     # -- container output: line by line ----------------------------------------------
 
-    def _feed_lines(self, text: str, at_line_start: bool) -> list[Record]:
+    def feed_lines(self, text: str, *, at_line_start: bool = True) -> list[Record]:
+        """Container output: cut line by line, each line's prefix stripped for parsing."""
         out: list[Record] = []
         lineno = self.lineno
         at = self.scanner.at
