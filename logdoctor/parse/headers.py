@@ -160,7 +160,7 @@ def parse_timestamp(text: str) -> datetime | None:
         try:
             return datetime.fromisoformat(text)
         except ValueError:
-            return None
+            pass  # 9-digit fractions, Python 3.10's narrower ISO parser: read below
     value = _cache.get(text, _MISSING)
     if value is not _MISSING:
         return value

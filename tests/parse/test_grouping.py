@@ -148,3 +148,28 @@ def test_repeats_differing_only_in_their_context_share_a_body_but_keep_their_use
     assert a.body is b.body
     assert a.message == "Unable to extract locales data."
     assert [(e.user, e.host) for e in (a, b)] == [("12", "glpi-srv"), ("7", "glpi-srv")]
+
+
+def test_timestamps_of_every_shape_are_parsed() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from logdoctor.parse.headers import parse_timestamp
+
+    utc = timezone.utc
+    assert parse_timestamp("2024-01-18 16:20:04") == datetime(2024, 1, 18, 16, 20, 4)
+    assert parse_timestamp("2024-01-18T16:20:04.123456+02:00") == datetime(
+        2024, 1, 18, 16, 20, 4, 123456, tzinfo=timezone(timedelta(hours=2))
+    )
+    assert parse_timestamp("2024-01-18T16:20:04.123456789Z") == datetime(
+        2024, 1, 18, 16, 20, 4, 123456, tzinfo=utc
+    )
+    assert parse_timestamp("18-Jan-2024 16:20:04 UTC") == datetime(
+        2024, 1, 18, 16, 20, 4, tzinfo=utc
+    )
+    assert parse_timestamp("18-Jan-2024 16:20:04.5") == datetime(2024, 1, 18, 16, 20, 4, 500000)
+    assert parse_timestamp("Thu Jan 25 11:21:23.420386 2024") == datetime(
+        2024, 1, 25, 11, 21, 23, 420386
+    )
+    assert parse_timestamp("2024/01/18 16:20:04") == datetime(2024, 1, 18, 16, 20, 4)
+    assert parse_timestamp("18-Jan-2024 16:20:04 Not/AZone") == datetime(2024, 1, 18, 16, 20, 4)
+    assert parse_timestamp("2024-13-45 99:99:99") is None
