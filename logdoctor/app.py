@@ -7,15 +7,19 @@ calls these functions.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from logdoctor import parallel
 from logdoctor.errors import InputError
-from logdoctor.model import Dialect, Entry
+from logdoctor.match import CompiledRule, Matcher
+from logdoctor.model import Dialect, Entry, Finding
 from logdoctor.parse import EntryParser, Limits, has_container_prefix
 from logdoctor.sources import OnError, Source, expand, read_blocks
 from logdoctor.stats import ScanStats
+
+log = logging.getLogger("logdoctor")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,19 +54,25 @@ def iter_entries(
 
 
 def scan(
-    inputs: Sequence[str], *, options: ReadOptions, on_error: OnError, jobs: int = 1
+    inputs: Sequence[str],
+    *,
+    options: ReadOptions,
+    on_error: OnError,
+    jobs: int = 1,
+    rules: Sequence[CompiledRule] = (),
 ) -> ScanStats:
-    """Read every input and count what is there; big files in `jobs` processes."""
-    stats = ScanStats()
+    """Read every input and count what is there, and which rules explain it; big
+    files in `jobs` processes."""
+    stats = ScanStats(rule_meta={c.rule.id: c.rule for c in rules})
     executor = None
     try:
         for source in expand(inputs, on_error):
             ranges = parallel.plan(source, options.dialect, jobs)
             if ranges is None:
-                stats.merge(_scan_range((source, 1, options), on_error))
+                stats.merge(_scan_range((source, 1, options, rules), on_error))
                 continue
             executor = executor or parallel.pool(jobs)
-            tasks = [(rng, 1, options) for rng in ranges]
+            tasks = [(rng, 1, options, rules) for rng in ranges]
             try:
                 for part in executor.map(_scan_range, tasks):
                     stats.merge(part)
@@ -75,12 +85,17 @@ def scan(
 
 
 def _scan_range(
-    task: tuple[Source, int, ReadOptions], on_error: OnError | None = None
+    task: tuple[Source, int, ReadOptions, Sequence[CompiledRule]], on_error: OnError | None = None
 ) -> ScanStats:
     """The counts of one source, or one range of it (run in a worker process, where
-    an input error propagates to the parent; in-process it goes to `on_error`)."""
-    source, first_line, options = task
+    an input error propagates to the parent; in-process it goes to `on_error`).
+
+    Rules are matched once per distinct record (Matcher remembers bodies); only
+    rules that read raw text make every entry go through them."""
+    source, first_line, options, rules = task
     stats = ScanStats()
+    matcher = Matcher(rules, on_timeout=_warn) if rules else None
+    per_entry = matcher is not None and matcher.per_entry
     parser: EntryParser | None = None
     try:
         for text, at_line_start in read_blocks(source):
@@ -88,13 +103,34 @@ def _scan_range(
                 parser = parallel.parser_for(
                     source, first_line, options.dialect, options.limits, text
                 )
+            if per_entry:
+                for entry in parser.feed(text, at_line_start=at_line_start):
+                    stats.add(entry, matcher)
+                continue
             tally = parser.feed_bodies(text, at_line_start=at_line_start)
-            stats.add_tally(source.label, tally, parser.grouper.lineno - 1)
+            stats.add_tally(source.label, tally, parser.grouper.lineno - 1, matcher)
     except InputError as exc:
         if on_error is None:
             raise
         on_error(exc)
     if parser is not None:
         for entry in parser.flush():
-            stats.add(entry)
+            stats.add(entry, matcher)
     return stats
+
+
+def findings(
+    inputs: Sequence[str],
+    *,
+    options: ReadOptions,
+    on_error: OnError,
+    rules: Sequence[CompiledRule],
+) -> Iterator[Finding]:
+    """Every finding of every entry, in input order (streams)."""
+    matcher = Matcher(rules, on_timeout=_warn)
+    for entry in iter_entries(inputs, options=options, on_error=on_error):
+        yield from matcher.findings(entry)
+
+
+def _warn(message: str) -> None:
+    log.warning("%s", message)

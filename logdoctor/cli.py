@@ -13,13 +13,15 @@ from typing import TypeVar
 import click
 
 from logdoctor import __version__
-from logdoctor.app import ReadOptions, iter_entries, scan
+from logdoctor.app import ReadOptions, findings, iter_entries, scan
+from logdoctor.cli_rules import explain, load_rules, rule_options, rules_group
 from logdoctor.errors import InputError
 from logdoctor.model import Dialect
 from logdoctor.parallel import default_jobs
 from logdoctor.parse import DIALECTS, Limits
 from logdoctor.report import ENTRY_FORMATS, SCAN_FORMATS, render_scan
 from logdoctor.report.safe import inert
+from logdoctor.report.serialize import FindingJson
 
 EXIT_OK = 0
 EXIT_INPUT = 2
@@ -143,10 +145,10 @@ def parse(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(sorted(SCAN_FORMATS)),
+    type=click.Choice([*sorted(SCAN_FORMATS), "jsonl"]),
     default="text",
     show_default=True,
-    help="text for reading, json for scripts.",
+    help="text for reading, json for scripts, jsonl: one object per finding (streams).",
 )
 @click.option(
     "--jobs",
@@ -164,6 +166,7 @@ def parse(
     help="How many of the most frequent messages to list.",
 )
 @click.option("--width", type=click.IntRange(min=40), help="Output width (default: terminal).")
+@rule_options
 def scan_cmd(
     paths: tuple[str, ...],
     dialect: str,
@@ -173,20 +176,36 @@ def scan_cmd(
     jobs: str,
     top: int,
     width: int | None,
+    rule_paths: tuple[str, ...],
+    no_builtin_rules: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
 ) -> None:
-    """Read whole logs and report what they hold.
+    """Read whole logs and report the known problems in them.
 
-    Per file: entries by dialect and level, time span; then the most frequent
-    messages. Exit code 2 if an input could not be read.
+    Per file: entries by dialect and level, time span; the problems the rules
+    explain, by count; the most frequent messages. Exit code 2 if an input or a
+    rule file could not be read.
 
     \b
     Examples:
       logdoctor scan sample_logs/
       logdoctor scan /var/www/glpi/files/_log --format json
+      logdoctor scan php-errors.log --format jsonl --select 'glpi.mail.*'
     """
     errors = _Errors()
     options = _options(dialect, max_entry_bytes, max_frames)
-    stats = scan(paths, options=options, on_error=errors, jobs=_jobs(jobs))
-    stats.errors = errors.lines
-    render_scan(stats, sys.stdout, fmt=fmt, top=top, width=width)
-    sys.exit(EXIT_INPUT if errors.count else EXIT_OK)
+    rules = load_rules(rule_paths, no_builtin_rules, select, ignore)
+    if fmt == "jsonl":
+        encode = FindingJson()
+        for finding in findings(paths, options=options, on_error=errors, rules=rules.rules):
+            sys.stdout.write(encode(finding) + "\n")
+    else:
+        stats = scan(paths, options=options, on_error=errors, jobs=_jobs(jobs), rules=rules.rules)
+        stats.errors = errors.lines
+        render_scan(stats, sys.stdout, fmt=fmt, top=top, width=width)
+    sys.exit(EXIT_INPUT if errors.count or rules.problems else EXIT_OK)
+
+
+main.add_command(rules_group)
+main.add_command(explain)

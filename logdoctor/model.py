@@ -200,3 +200,67 @@ def _who(entry: Entry) -> tuple[str | None, str | None]:
     else:
         return None, None
     return (m.group(1), m.group(2)) if m else (None, None)
+
+
+class Severity(enum.IntEnum):
+    """How bad a rule's problem is; ordered, so `--fail-on warning` is a comparison."""
+
+    INFO = 10
+    WARNING = 20
+    ERROR = 30
+    CRITICAL = 40
+
+    @property
+    def label(self) -> str:
+        """The lower-case name used in rule files and outputs."""
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """An entry written in a rule file that the rule must (or must not) match."""
+
+    text: str
+    expect_match: bool
+    source: str  # "rules/glpi/mail.yaml:27": where the example is written
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A known problem: how to recognise it and what to do about it."""
+
+    id: str  # "glpi.mail.basic-login-failed"
+    title: str
+    severity: Severity
+    explain: str  # may hold {name} placeholders filled from the match's named groups
+    fix: tuple[str, ...]
+    docs: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    examples: tuple[Example, ...] = ()
+    source: str = ""  # "rules/glpi/mail.yaml:3"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A rule that explains an entry, with the values its regexes captured."""
+
+    rule: Rule
+    entry: Entry
+    captures: dict[str, str]
+
+    def explanation(self) -> str:
+        """The rule's explanation with its placeholders filled."""
+        return fill(self.rule.explain, self.captures)
+
+    def fix(self) -> list[str]:
+        """The rule's fix steps with their placeholders filled."""
+        return [fill(step, self.captures) for step in self.rule.fix]
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def fill(text: str, captures: dict[str, str]) -> str:
+    """Replace `{name}` by the capture `name`; unknown names are left as written."""
+    return _PLACEHOLDER.sub(lambda m: captures.get(m.group(1), m.group(0)), text)

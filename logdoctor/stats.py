@@ -6,7 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from logdoctor.model import Body, Dialect, Entry, Level
+from logdoctor.match import Matcher
+from logdoctor.model import Body, Dialect, Entry, Level, Rule
 from logdoctor.parse import Tally
 from logdoctor.parse.headers import parse_timestamp
 
@@ -35,6 +36,8 @@ class ScanStats:
     files: dict[str, FileStats] = field(default_factory=dict)
     messages: Counter[tuple[str, str]] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    findings: Counter[str] = field(default_factory=Counter)  # rule id -> entries explained
+    rule_meta: dict[str, Rule] = field(default_factory=dict, repr=False)
     # (label, first line) of each body seen, so repeats cost one lookup. Bounded.
     _keys: dict[Body, tuple[str, str] | None] = field(default_factory=dict, repr=False)
 
@@ -43,8 +46,11 @@ class ScanStats:
         """Entries over all files."""
         return sum(f.entries for f in self.files.values())
 
-    def add(self, entry: Entry) -> None:
+    def add(self, entry: Entry, matcher: Matcher | None = None) -> None:
         """Count one entry (called for every entry of a scan: kept lean)."""
+        if matcher is not None:
+            for finding in matcher.findings(entry):
+                self.findings[finding.rule.id] += 1
         stats = self.files.get(entry.path)
         if stats is None:
             stats = self.files[entry.path] = FileStats(entry.path)
@@ -64,7 +70,9 @@ class ScanStats:
             if len(self.messages) > TOP_KEEP:
                 self._trim()
 
-    def add_tally(self, path: str, tally: Tally, end_line: int) -> None:
+    def add_tally(
+        self, path: str, tally: Tally, end_line: int, matcher: Matcher | None = None
+    ) -> None:
         """Count a block's entries from their bodies (`EntryParser.feed_bodies`): the
         work is per distinct body of the block, not per entry."""
         stats = self.files.get(path)
@@ -79,6 +87,10 @@ class ScanStats:
             stats.last = parse_timestamp(tally.last_ts) or stats.last
         keys = self._keys
         for body, n in Counter(tally.bodies).items():
+            if matcher is not None:
+                probe = Entry(path, 0, 0, None, None, "", body)  # body-level rules read no more
+                for compiled, _ in matcher.body_hits(probe):
+                    self.findings[compiled.rule.id] += n
             stats.dialects[body.dialect] += n
             stats.levels[body.level] += n
             if body.frames_dropped:
@@ -116,6 +128,7 @@ class ScanStats:
         self.messages.update(later.messages)
         self._trim()
         self.errors.extend(later.errors)
+        self.findings.update(later.findings)
 
     def _trim(self) -> None:
         if len(self.messages) > TOP_KEEP:
@@ -123,8 +136,9 @@ class ScanStats:
 
     def __getstate__(self) -> tuple[object, ...]:
         # Sent back from worker processes: without the per-body cache.
-        return (self.files, self.messages, self.errors)
+        return (self.files, self.messages, self.errors, self.findings)
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
-        self.files, self.messages, self.errors = state  # type: ignore[assignment]
+        self.files, self.messages, self.errors, self.findings = state  # type: ignore[assignment]
         self._keys = {}
+        self.rule_meta = {}

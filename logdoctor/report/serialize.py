@@ -11,7 +11,7 @@ import json
 from json.encoder import encode_basestring_ascii as _q  # C, as json.dumps uses
 from typing import Any
 
-from logdoctor.model import Body, Entry, Frame
+from logdoctor.model import Body, Entry, Finding, Frame
 
 ENTRY_FORMAT_VERSION = 1
 
@@ -97,3 +97,32 @@ class EntryJson:
             f'"host": {_q(host) if host is not None else "null"}, '
             f'"truncated": false, {tail}'
         )
+
+
+FINDING_FORMAT_VERSION = 1
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    """One finding (`scan --format jsonl`), schema in README."""
+    entry, rule = finding.entry, finding.rule
+    return {
+        "path": entry.path,
+        "line": entry.line,
+        "end_line": entry.end_line,
+        "timestamp": entry.timestamp.isoformat() if entry.timestamp else None,
+        "level": entry.level.label,
+        "message": entry.message,
+        "rule": {"id": rule.id, "title": rule.title, "severity": rule.severity.label},
+        "explain": finding.explanation(),
+        "fix": finding.fix(),
+        "docs": list(rule.docs),
+        "captures": finding.captures,
+    }
+
+
+class FindingJson:
+    """One finding as one line of JSON."""
+
+    def __call__(self, finding: Finding) -> str:
+        """The finding as JSON (no newline)."""
+        return json.dumps(finding_to_dict(finding))

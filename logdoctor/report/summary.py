@@ -39,11 +39,33 @@ def _as_dict(stats: ScanStats, top: int) -> dict[str, Any]:
             }
             for f in stats.files.values()
         ],
+        "problems": [
+            {
+                "rule": rule_id,
+                "title": stats.rule_meta[rule_id].title if rule_id in stats.rule_meta else "",
+                "severity": (
+                    stats.rule_meta[rule_id].severity.label if rule_id in stats.rule_meta else ""
+                ),
+                "count": n,
+            }
+            for rule_id, n in _problems(stats)
+        ],
         "top_messages": [
             {"count": n, "what": what, "message": msg} for (what, msg), n in _top(stats, top)
         ],
         "errors": stats.errors,
     }
+
+
+def _problems(stats: ScanStats) -> list[tuple[str, int]]:
+    """Rule ids by severity (worst first), then count, then id."""
+    meta = stats.rule_meta
+
+    def key(item: tuple[str, int]) -> tuple[int, int, str]:
+        rule = meta.get(item[0])
+        return (-(rule.severity if rule else 0), -item[1], item[0])
+
+    return sorted(stats.findings.items(), key=key)
 
 
 def _top(stats: ScanStats, top: int) -> list[tuple[tuple[str, str], int]]:
@@ -72,6 +94,15 @@ def _render_text(stats: ScanStats, stream: TextIO, top: int, width: int | None) 
         )
         files.add_row(*(Text(inert(c, keep_newlines=False)) for c in cells))
     console.print(files)
+    if stats.findings:
+        problems = Table(title="Known problems", title_justify="left")
+        for col in ("severity", "count", "rule", "title"):
+            problems.add_column(col, overflow="fold")
+        for rule_id, n in _problems(stats):
+            rule = stats.rule_meta.get(rule_id)
+            severity, title = (rule.severity.label, rule.title) if rule else ("", "")
+            problems.add_row(Text(severity), Text(str(n)), Text(rule_id), Text(inert(title)))
+        console.print(problems)
     msgs = Table(title="Most frequent messages", title_justify="left")
     for col in ("count", "what", "message"):
         msgs.add_column(col, overflow="fold")

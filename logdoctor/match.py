@@ -1,0 +1,207 @@
+"""Matching entries against rules: predicate trees, a literal prefilter, regex timeouts.
+
+A rule's `match` is a tree of predicates (`Pred`): a regex on a field of the entry,
+a set of levels or dialects, a frame, and `all` / `any` / `not` over them. It is
+evaluated once per distinct record (the parser shares one Body between repeats),
+not once per entry, unless the rule looks at the raw text (`raw:`), which differs
+between repeats. Before any regex runs, the rule's keywords (literals, any of
+which must be present) are looked up in the entry's text: most rules are ruled
+out by one `in` test. Every regex search has a time limit; a rule that hits it
+is reported once and skipped for that entry, so one bad rule never hangs a scan.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import regex
+
+from logdoctor.model import Body, Entry, Finding, Rule
+
+log = logging.getLogger("logdoctor")
+
+TIMEOUT = 0.25  # seconds a regex may search one field of one entry
+FIELDS = ("message", "exception", "kind", "channel", "sql_error", "raw")
+
+
+@dataclass(frozen=True, slots=True)
+class Pred:
+    """A node of a match tree.
+
+    op: "field" (name, pattern), "levels" / "dialects" (values), "frame"
+    (file and/or call patterns), "all" / "any" (children), "not" (one child).
+    """
+
+    op: str
+    name: str = ""
+    pattern: regex.Pattern[str] | None = None
+    call: regex.Pattern[str] | None = None
+    values: frozenset[str] = frozenset()
+    children: tuple[Pred, ...] = ()
+
+    def uses_raw(self) -> bool:
+        """True when the tree reads the raw text (then it is evaluated per entry)."""
+        return (self.op == "field" and self.name == "raw") or any(
+            c.uses_raw() for c in self.children
+        )
+
+    def patterns(self) -> Iterable[regex.Pattern[str]]:
+        """Every regex of the tree."""
+        for p in (self.pattern, self.call):
+            if p is not None:
+                yield p
+        for child in self.children:
+            yield from child.patterns()
+
+
+class Timeout(Exception):
+    """A regex ran out of time."""
+
+
+def _search(pattern: regex.Pattern[str], text: str | None) -> regex.Match[str] | None:
+    if not text:
+        return None
+    try:
+        return pattern.search(text, timeout=TIMEOUT)
+    except TimeoutError:
+        raise Timeout from None
+
+
+def evaluate(pred: Pred, entry: Entry, captures: dict[str, str]) -> bool:
+    """Does `entry` satisfy `pred`? Named groups of what matched go to `captures`."""
+    op = pred.op
+    if op == "field":
+        assert pred.pattern is not None
+        text = entry.raw if pred.name == "raw" else getattr(entry.body, pred.name)
+        m = _search(pred.pattern, text)
+        if m is None:
+            return False
+        captures.update({k: v for k, v in m.groupdict().items() if v is not None})
+        return True
+    if op == "levels":
+        return entry.body.level.label in pred.values
+    if op == "dialects":
+        return entry.body.dialect.value in pred.values
+    if op == "frame":
+        return _frame(pred, entry, captures)
+    if op == "all":
+        mine: dict[str, str] = {}
+        if all(evaluate(c, entry, mine) for c in pred.children):
+            captures.update(mine)
+            return True
+        return False
+    if op == "any":
+        for child in pred.children:
+            mine = {}
+            if evaluate(child, entry, mine):
+                captures.update(mine)
+                return True
+        return False
+    assert op == "not"
+    return not evaluate(pred.children[0], entry, {})
+
+
+def _frame(pred: Pred, entry: Entry, captures: dict[str, str]) -> bool:
+    for frame in entry.body.frames:
+        m1 = _search(pred.pattern, frame.file) if pred.pattern is not None else None
+        if pred.pattern is not None and m1 is None:
+            continue
+        m2 = _search(pred.call, frame.call) if pred.call is not None else None
+        if pred.call is not None and m2 is None:
+            continue
+        for m in (m1, m2):
+            if m is not None:
+                captures.update({k: v for k, v in m.groupdict().items() if v is not None})
+        return True
+    return False
+
+
+@dataclass(slots=True)
+class CompiledRule:
+    """A rule ready to match: its tree, keywords and whether it reads raw text."""
+
+    rule: Rule
+    pred: Pred
+    keywords: tuple[str, ...]
+    per_entry: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.per_entry = self.pred.uses_raw()
+
+
+def searchable(body: Body) -> str:
+    """The text a body's keywords are looked up in: every field a predicate reads."""
+    parts = [body.message, body.exception or "", body.kind or "", body.channel or ""]
+    parts += [body.sql or "", body.sql_error or ""]
+    parts += [f"{f.file} {f.call}" for f in body.frames]
+    return "\n".join(parts)
+
+
+class Matcher:
+    """Matches entries against a rule set; remembers the result per distinct body."""
+
+    KEEP = 16_384  # bodies whose findings are remembered
+
+    def __init__(self, rules: Iterable[CompiledRule], *, on_timeout: Callable[[str], None]) -> None:
+        self.rules = sorted(rules, key=lambda c: (-c.rule.severity, c.rule.id))
+        self.on_timeout = on_timeout
+        self._timed_out: set[str] = set()
+        self._memo: dict[Body, list[tuple[CompiledRule, dict[str, str]]]] = {}
+
+    @property
+    def per_entry(self) -> bool:
+        """True when some rule reads the raw text (then every entry must be seen)."""
+        return any(c.per_entry for c in self.rules)
+
+    def body_hits(self, entry: Entry) -> list[tuple[CompiledRule, dict[str, str]]]:
+        """The rules that match `entry` by its body alone (remembered per body)."""
+        body = entry.body
+        hits = self._memo.get(body)
+        if hits is None:
+            hits = self._match(entry, per_entry=False)
+            if len(self._memo) >= self.KEEP:
+                self._memo.clear()
+            self._memo[body] = hits
+        return hits
+
+    def findings(self, entry: Entry) -> list[Finding]:
+        """Every rule that explains `entry`, worst severity first, then by id."""
+        hits = self.body_hits(entry)
+        if self.per_entry:
+            hits = sorted(
+                hits + self._match(entry, per_entry=True),
+                key=lambda h: (-h[0].rule.severity, h[0].rule.id),
+            )
+        return [Finding(c.rule, entry, caps) for c, caps in hits]
+
+    def _match(self, entry: Entry, *, per_entry: bool) -> list[tuple[CompiledRule, dict[str, str]]]:
+        text = entry.raw if per_entry else searchable(entry.body)
+        out = []
+        for c in self.rules:
+            if c.per_entry is not per_entry:
+                continue
+            if c.keywords and not any(k in text for k in c.keywords):
+                continue
+            captures: dict[str, str] = {}
+            try:
+                ok = evaluate(c.pred, entry, captures)
+            except Timeout:
+                self._timeout(c, entry)
+                continue
+            if ok:
+                out.append((c, captures))
+        return out
+
+    def _timeout(self, c: CompiledRule, entry: Entry) -> None:
+        if c.rule.id in self._timed_out:
+            return
+        self._timed_out.add(c.rule.id)
+        self.on_timeout(
+            f"{c.rule.source}: rule {c.rule.id}: a regex ran over {TIMEOUT:g} s on the entry at "
+            f"{entry.path}:{entry.line}; the rule is skipped for such entries"
+        )
+
+
+__all__ = ["FIELDS", "CompiledRule", "Matcher", "Pred", "evaluate"]
