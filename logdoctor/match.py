@@ -125,6 +125,7 @@ class CompiledRule:
     rule: Rule
     pred: Pred
     keywords: tuple[str, ...]
+    id_at: tuple[int, int] = (1, 1)  # line and column of the id in its file
     per_entry: bool = field(init=False)
 
     def __post_init__(self) -> None:

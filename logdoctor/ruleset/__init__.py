@@ -92,12 +92,9 @@ def load(paths: Sequence[str] = (), *, builtin: bool = True) -> RuleSet:
         for compiled in reader.read(node):
             first = seen.get(compiled.rule.id)
             if first is not None:
-                path, _, line = compiled.rule.source.rpartition(":")
-                out.problems.append(
-                    Problem(
-                        path, int(line), 1, f"duplicate id {compiled.rule.id!r} (first at {first})"
-                    )
-                )
+                path = compiled.rule.source.rpartition(":")[0]
+                what = f"duplicate id {compiled.rule.id!r} (first at {first})"
+                out.problems.append(Problem(path, *compiled.id_at, what))
                 continue
             seen[compiled.rule.id] = compiled.rule.source
             out.rules.append(compiled)

@@ -104,8 +104,9 @@ class RuleReader:
         groups = {name for p in (pred.patterns() if pred else ()) for name in p.groupindex}
         explain = self.text(fields["explain"])
         fix = self.texts(fields["fix"])
-        for name, holder in (("explain", fields["explain"]), ("fix", fields["fix"])):
-            self.placeholders(holder, groups, name)
+        if pred is not None:  # else the regexes have problems of their own
+            for name, holder in (("explain", fields["explain"]), ("fix", fields["fix"])):
+                self.placeholders(holder, groups, name)
         keywords = self.texts(fields["keywords"]) if "keywords" in fields else []
         docs = self.texts(fields["docs"]) if "docs" in fields else []
         tags = self.texts(fields["tags"]) if "tags" in fields else []
@@ -126,7 +127,8 @@ class RuleReader:
             examples=tuple(examples),
             source=f"{self.path}:{line}",
         )
-        return CompiledRule(rule, pred, tuple(keywords))
+        id_mark = fields["id"].start_mark
+        return CompiledRule(rule, pred, tuple(keywords), (id_mark.line + 1, id_mark.column + 1))
 
     # -- values ----------------------------------------------------------------------
 
@@ -165,9 +167,10 @@ class RuleReader:
                 continue
             for name in PLACEHOLDER.findall(str(item.value)):
                 if name not in groups:
-                    known = ", ".join(sorted(groups)) or "none"
+                    known = "groups: " + (", ".join(sorted(groups)) or "none")
                     self.bad(
-                        item, f"{what}: {{{name}}} is no named group of the rule (groups: {known})"
+                        item,
+                        f"{what}: {{{name}}} is no named group of the rule's regexes ({known})",
                     )
 
     def regex_of(self, node: Node) -> regex.Pattern[str] | None:

@@ -1,0 +1,104 @@
+"""Predicates, combinators, captures, keywords and regex time limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from logdoctor.match import Matcher
+from logdoctor.parse import parse_text
+from logdoctor.ruleset import load
+
+ROW = "  {:<50} {}".format
+GLPI10 = (
+    "[2023-01-13 12:37:20] glpiphplog.CRITICAL:   *** Uncaught Exception "
+    "Laminas\\Mail\\Storage\\Exception\\RuntimeException: cannot login, user or password wrong "
+    "in /var/www/glpi/marketplace/oauthimap/inc/imap/imapoauthstorage.class.php at line 76\n"
+    "  Backtrace :\n"
+    + ROW("...authimap/inc/mailcollectorfeature.class.php:101", "ImapOauthStorage->__construct()")
+    + "\n"
+    + ROW("src/MailCollector.php:1375", "MailCollector->connect()")
+    + "\n  \n"
+)
+SQL = (
+    "[2024-03-06 09:26:25] glpisqllog.ERROR: DBmysql::doQuery() in /g/src/DBmysql.php line 403\n"
+    "  *** MySQL query error:\n  SQL: SELECT 1\n"
+    "  Error: Table 'glpi.glpi_plugin_fields_ticketfields' doesn't exist\n"
+    "  Backtrace :\n" + ROW("src/DBmysql.php:1503", "DBmysql->doQuery()") + "\n"
+)
+
+
+def rule(tmp_path: Path, match: str, *, extra: str = "") -> Matcher:
+    (tmp_path / "t").mkdir(exist_ok=True)
+    (tmp_path / "t" / "r.yaml").write_text(
+        "rules:\n  - id: t.r.x\n    title: x\n    severity: error\n"
+        f"    match:\n{match}    explain: x\n    fix: [x]\n{extra}"
+    )
+    rules = load([str(tmp_path)], builtin=False)
+    assert [str(p) for p in rules.problems] == []
+    return Matcher(rules.rules, on_timeout=pytest.fail)
+
+
+def hits(matcher: Matcher, text: str) -> list[dict[str, str]]:
+    return [f.captures for e in parse_text(text) for f in matcher.findings(e)]
+
+
+@pytest.mark.parametrize(
+    ("match", "text", "expected"),
+    [
+        ("      message: 'cannot login'\n", GLPI10, True),
+        ("      message: '^cannot login, user or password wrong$'\n", GLPI10, True),
+        ("      exception: 'Storage\\\\Exception\\\\RuntimeException$'\n", GLPI10, True),
+        ("      kind: '^Uncaught Exception$'\n", GLPI10, True),
+        ("      level: [critical, alert]\n", GLPI10, True),
+        ("      level: error\n", GLPI10, False),
+        ("      dialect: glpi-monolog\n", GLPI10, True),
+        ("      channel: glpisqllog\n", SQL, True),
+        ("      sql_error: \"Table '(?P<table>[^']+)' doesn't exist\"\n", SQL, True),
+        ("      raw: '12:37:20'\n", GLPI10, True),
+        ("      frame: {file: authimap, call: ImapOauthStorage}\n", GLPI10, True),
+        # file and call must hold on the same frame
+        ("      frame: {file: MailCollector, call: ImapOauthStorage}\n", GLPI10, False),
+        ("      not: {frame: {file: authimap}}\n", GLPI10, False),
+        ("      any:\n        - message: nope\n        - kind: Uncaught\n", GLPI10, True),
+        ("      all:\n        - message: cannot\n        - kind: nope\n", GLPI10, False),
+        ("      message: cannot\n      level: critical\n", GLPI10, True),
+        ("      message: cannot\n      level: error\n", GLPI10, False),
+    ],
+)
+def test_predicates(tmp_path: Path, match: str, text: str, expected: bool) -> None:
+    assert bool(hits(rule(tmp_path, match), text)) is expected
+
+
+def test_captures_of_every_matching_regex(tmp_path: Path) -> None:
+    m = rule(
+        tmp_path,
+        "      sql_error: \"Table '(?P<db>\\\\w+)\\\\.(?P<table>[^']+)'\"\n"
+        "      frame: {call: '(?P<call>DBmysql->\\w+)'}\n",
+    )
+    assert hits(m, SQL) == [
+        {"db": "glpi", "table": "glpi_plugin_fields_ticketfields", "call": "DBmysql->doQuery"}
+    ]
+
+
+def test_keywords_rule_out_entries_before_any_regex(tmp_path: Path) -> None:
+    m = rule(tmp_path, "      message: 'cannot login'\n", extra="    keywords: [absent-word]\n")
+    assert hits(m, GLPI10) == []
+
+
+def test_a_catastrophic_regex_is_reported_once_and_skipped(tmp_path: Path) -> None:
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "r.yaml").write_text(
+        "rules:\n  - id: t.r.slow\n    title: x\n    severity: error\n"
+        "    match:\n      message: '(a|aa)+c'\n    explain: x\n    fix: [x]\n"
+    )
+    reports: list[str] = []
+    matcher = Matcher(load([str(tmp_path)], builtin=False).rules, on_timeout=reports.append)
+    text = "".join(
+        f"[18-Jan-2024 16:20:0{i} UTC] PHP Warning:  {'a' * (40 + i)} in /x.php on line 1\n"
+        for i in range(3)
+    )
+    assert [f for e in parse_text(text) for f in matcher.findings(e)] == []
+    assert len(reports) == 1
+    assert reports[0].startswith(f"{tmp_path}/t/r.yaml:2: rule t.r.slow: a regex ran over 0.25 s")
