@@ -73,7 +73,8 @@ def test_a_good_file_loads(tmp_path: Path) -> None:
         ),
         (
             GOOD.replace("The {what}", "The {who}"),
-            "t/mail.yaml:7:14: explain: {who} is no named group of the rule's regexes (groups: what)",
+            "t/mail.yaml:7:14: explain: {who} is no named group of the rule's regexes "
+            "(groups: what)",
         ),
         (
             GOOD.replace("t.mail.login", "t.other.login"),
