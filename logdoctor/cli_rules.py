@@ -15,6 +15,7 @@ from typing import TypeVar
 
 import click
 
+from logdoctor import config
 from logdoctor.app import ReadOptions, iter_entries
 from logdoctor.errors import InputError
 from logdoctor.match import Matcher
@@ -54,8 +55,13 @@ def load_rules(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
 ) -> RuleSet:
-    """Load and select rules; print every problem on stderr (the valid rules still apply)."""
-    rules = load(rule_paths, builtin=not no_builtin_rules).select(select, ignore)
+    """Load and select rules, with the project's `.logdoctor.yaml` if there is one; print
+    every problem on stderr (the valid rules still apply)."""
+    cfg = config.load()
+    builtin = cfg.builtin_rules and not no_builtin_rules
+    rules = load([*cfg.rules, *rule_paths], builtin=builtin)
+    rules = rules.select([*cfg.select, *select], [*cfg.ignore, *ignore])
+    rules.problems[:0] = cfg.problems
     for problem in rules.problems:
         click.echo(inert(str(problem), keep_newlines=False), err=True)
     return rules

@@ -106,3 +106,21 @@ def test_rules_new_from_a_real_entry(tmp_path: Path) -> None:
     (tmp_path / "local" / "php.yaml").write_text(out.replace("TODO an entry", "[x] not an entry"))
     code, out, err = run_cli("rules", "test", str(tmp_path))
     assert (code, out) == (0, ""), err
+
+
+def test_project_config_file_adds_rules_and_selects(rules_dir: Path, tmp_path: Path) -> None:
+    project = tmp_path / "project" / "sub"
+    project.mkdir(parents=True)
+    (tmp_path / "project" / ".logdoctor.yaml").write_text(
+        f"rules: [{rules_dir}]\nbuiltin-rules: false\nselect: ['local.*']\n"
+    )
+    code, out, err = run_cli("rules", "list", cwd=project)
+    assert (code, err) == (0, "")
+    assert out.split() == ["local.mail.login", "error", "Mail", "collector", "cannot", "log", "in"]
+    (tmp_path / "project" / ".logdoctor.yaml").write_text("rulez: [x]\n")
+    code, _, err = run_cli("rules", "list", "--no-builtin-rules", cwd=project)
+    assert code == 2
+    assert err == (
+        f"{tmp_path}/project/.logdoctor.yaml:1:1: unknown key 'rulez' "
+        "(rules, select, ignore, builtin-rules)\n"
+    )

@@ -58,7 +58,8 @@ def rule_files(path: Path) -> Iterable[tuple[Path, str]]:
     """(file, id prefix) for a rule file or every `*.yaml` below a folder."""
     if path.is_dir():
         for file in sorted(path.rglob("*.y*ml")):
-            if file.suffix in (".yaml", ".yml"):
+            hidden = any(part.startswith(".") for part in file.relative_to(path).parts)
+            if file.suffix in (".yaml", ".yml") and not hidden:  # not .logdoctor.yaml
                 rel = file.relative_to(path).with_suffix("")
                 yield file, ".".join(rel.parts)
     else:
