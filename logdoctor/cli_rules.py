@@ -174,7 +174,10 @@ def rules_lint(paths: tuple[str, ...]) -> None:
         if False not in kinds:
             notes.append(f"{r.source}: {r.id}: no 'no_match' example")
         if not c.keywords:
-            notes.append(f"{r.source}: {r.id}: no keywords: the rule runs on every entry")
+            notes.append(
+                f"{r.source}: {r.id}: no usable literal (give keywords): its regexes run on "
+                "every entry"
+            )
     for line in notes:
         click.echo(inert(line, keep_newlines=False))
     sys.exit(2 if rules.problems else 1 if notes else 0)

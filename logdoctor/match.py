@@ -104,7 +104,11 @@ def evaluate(pred: Pred, entry: Entry, captures: dict[str, str]) -> bool:
 
 
 def _frame(pred: Pred, entry: Entry, captures: dict[str, str]) -> bool:
-    for frame in entry.body.frames:
+    # The origin (where the error was raised) is the innermost frame: GLPI 11 prints
+    # it as the first backtrace row, GLPI 10 and PHP only in the message.
+    body = entry.body
+    frames = body.frames if body.origin is None else (body.origin, *body.frames)
+    for frame in frames:
         m1 = _search(pred.pattern, frame.file) if pred.pattern is not None else None
         if pred.pattern is not None and m1 is None:
             continue
@@ -137,6 +141,8 @@ def searchable(body: Body) -> str:
     parts = [body.message, body.exception or "", body.kind or "", body.channel or ""]
     parts += [body.sql or "", body.sql_error or ""]
     parts += [f"{f.file} {f.call}" for f in body.frames]
+    if body.origin is not None:
+        parts.append(f"{body.origin.file} {body.origin.call}")
     return "\n".join(parts)
 
 
@@ -150,6 +156,10 @@ class Matcher:
         self.on_timeout = on_timeout
         self._timed_out: set[str] = set()
         self._memo: dict[Body, list[tuple[CompiledRule, dict[str, str]]]] = {}
+        self._keywords = {
+            flag: sorted({k for c in self.rules if c.per_entry is flag for k in c.keywords})
+            for flag in (False, True)
+        }
 
     @property
     def per_entry(self) -> bool:
@@ -179,11 +189,13 @@ class Matcher:
 
     def _match(self, entry: Entry, *, per_entry: bool) -> list[tuple[CompiledRule, dict[str, str]]]:
         text = entry.raw if per_entry else searchable(entry.body)
+        # Each distinct keyword is looked up once, whatever the number of rules using it.
+        present = {k for k in self._keywords[per_entry] if k in text}
         out = []
         for c in self.rules:
             if c.per_entry is not per_entry:
                 continue
-            if c.keywords and not any(k in text for k in c.keywords):
+            if c.keywords and present.isdisjoint(c.keywords):
                 continue
             captures: dict[str, str] = {}
             try:

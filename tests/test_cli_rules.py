@@ -56,13 +56,15 @@ def test_rules_list_and_show(rules_dir: Path) -> None:
 
 
 def test_rules_lint_notes_quality_problems(rules_dir: Path) -> None:
-    lean = RULES.replace("    keywords: [cannot login]\n", "")
+    lean = RULES.replace("    keywords: [cannot login]\n", "").replace(
+        "'cannot login, user or (?P<what>password) wrong'", "'(?i)cannot login, (?P<what>\\w+)'"
+    )
     (rules_dir / "local" / "mail.yaml").write_text(lean)
     code, out, _ = run_cli("rules", "lint", str(rules_dir))
     assert code == 1
     assert out == (
-        f"{rules_dir}/local/mail.yaml:2: local.mail.login: no keywords: the rule runs on every "
-        "entry\n"
+        f"{rules_dir}/local/mail.yaml:2: local.mail.login: no usable literal (give keywords): "
+        "its regexes run on every entry\n"
     )
 
 

@@ -58,6 +58,8 @@ def hits(matcher: Matcher, text: str) -> list[dict[str, str]]:
         ("      sql_error: \"Table '(?P<table>[^']+)' doesn't exist\"\n", SQL, True),
         ("      raw: '12:37:20'\n", GLPI10, True),
         ("      frame: {file: authimap, call: ImapOauthStorage}\n", GLPI10, True),
+        # the origin ("in FILE at line N") is the innermost frame
+        ("      frame: {file: 'imap/imapoauthstorage\\.class\\.php$'}\n", GLPI10, True),
         # file and call must hold on the same frame
         ("      frame: {file: MailCollector, call: ImapOauthStorage}\n", GLPI10, False),
         ("      not: {frame: {file: authimap}}\n", GLPI10, False),

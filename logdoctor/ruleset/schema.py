@@ -13,6 +13,7 @@ import re
 import regex
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from logdoctor import literals
 from logdoctor.match import CompiledRule, Pred
 from logdoctor.model import Dialect, Example, Level, Rule, Severity
 from logdoctor.ruleset.yamlsrc import Problem, where
@@ -128,7 +129,8 @@ class RuleReader:
             source=f"{self.path}:{line}",
         )
         id_mark = fields["id"].start_mark
-        return CompiledRule(rule, pred, tuple(keywords), (id_mark.line + 1, id_mark.column + 1))
+        prefilter = tuple(keywords) or tuple(literals.of_pred(pred) or ())
+        return CompiledRule(rule, pred, prefilter, (id_mark.line + 1, id_mark.column + 1))
 
     # -- values ----------------------------------------------------------------------
 
