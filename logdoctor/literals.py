@@ -72,14 +72,20 @@ def _worse(a: list[str], b: list[str]) -> bool:
     return (len(a), -min(map(len, a))) > (len(b), -min(map(len, b)))
 
 
+FIELDS, FRAMES = "fields", "frames"  # where a literal is looked up (match.searchable)
+
+
 def of_pred(pred: Pred) -> list[str] | None:
-    """Literals one of which an entry matching `pred` contains (in the fields a
-    prefilter looks at), or None when nothing can be said."""
+    """Literals one of which an entry matching `pred` contains, each prefixed with the
+    text it is looked up in (`fields:`, `frames:`, `raw:`), or None."""
     if pred.op == "field" and pred.pattern is not None:
-        return of_pattern(pred.pattern.pattern, pred.pattern.flags)
+        found = of_pattern(pred.pattern.pattern, pred.pattern.flags)
+        scope = "raw" if pred.name == "raw" else FIELDS
+        return [f"{scope}:{x}" for x in found] if found else None
     if pred.op == "frame":
-        found = [of_pattern(p.pattern, p.flags) for p in (pred.pattern, pred.call) if p is not None]
-        return _best([f for f in found if f])
+        each = [of_pattern(p.pattern, p.flags) for p in (pred.pattern, pred.call) if p is not None]
+        best = _best([f for f in each if f])
+        return [f"{FRAMES}:{x}" for x in best] if best else None
     if pred.op == "all":
         return _best([f for f in map(of_pred, pred.children) if f])
     if pred.op == "any":

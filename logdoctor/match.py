@@ -136,14 +136,19 @@ class CompiledRule:
         self.per_entry = self.pred.uses_raw()
 
 
-def searchable(body: Body) -> str:
-    """The text a body's keywords are looked up in: every field a predicate reads."""
-    parts = [body.message, body.exception or "", body.kind or "", body.channel or ""]
-    parts += [body.sql or "", body.sql_error or ""]
-    parts += [f"{f.file} {f.call}" for f in body.frames]
+def searchable(body: Body) -> tuple[str, str]:
+    """The texts keywords are looked up in: the fields a predicate reads, and the frames."""
+    fields = "\n".join(
+        (body.message, body.exception or "", body.kind or "", body.channel or "", body.sql or "",
+         body.sql_error or "")
+    )  # fmt: skip
+    frames = [f"{f.file} {f.call}" for f in body.frames]
     if body.origin is not None:
-        parts.append(f"{body.origin.file} {body.origin.call}")
-    return "\n".join(parts)
+        frames.append(f"{body.origin.file} {body.origin.call}")
+    return fields, "\n".join(frames)
+
+
+Index = list[tuple[str, list[int]]]
 
 
 class Matcher:
@@ -156,10 +161,27 @@ class Matcher:
         self.on_timeout = on_timeout
         self._timed_out: set[str] = set()
         self._memo: dict[Body, list[tuple[CompiledRule, dict[str, str]]]] = {}
-        self._keywords = {
-            flag: sorted({k for c in self.rules if c.per_entry is flag for k in c.keywords})
-            for flag in (False, True)
-        }
+        # keyword -> positions (in self.rules, so in report order) of the rules using it,
+        # split by the text it is looked up in (see literals.py): fields, frames, both.
+        self._always: dict[bool, list[int]] = {False: [], True: []}
+        self._index: dict[bool, tuple[Index, Index, Index]] = {}
+        grouped: dict[bool, dict[str, list[int]]] = {False: {}, True: {}}
+        for position, c in enumerate(self.rules):
+            if not c.keywords:
+                self._always[c.per_entry].append(position)
+            for keyword in c.keywords:
+                grouped[c.per_entry].setdefault(keyword, []).append(position)
+        for flag, keywords in grouped.items():
+            split: tuple[Index, Index, Index] = ([], [], [])
+            for keyword, positions in keywords.items():
+                scope, _, literal = keyword.partition(":")
+                if scope in ("fields", "raw"):  # for per-entry rules `fields` is the raw text
+                    split[0].append((literal, positions))
+                elif scope == "frames":
+                    split[1].append((literal, positions))
+                else:
+                    split[2].append((keyword, positions))
+            self._index[flag] = split
 
     @property
     def per_entry(self) -> bool:
@@ -188,15 +210,24 @@ class Matcher:
         return [Finding(c.rule, entry, caps) for c, caps in hits]
 
     def _match(self, entry: Entry, *, per_entry: bool) -> list[tuple[CompiledRule, dict[str, str]]]:
-        text = entry.raw if per_entry else searchable(entry.body)
-        # Each distinct keyword is looked up once, whatever the number of rules using it.
-        present = {k for k in self._keywords[per_entry] if k in text}
+        fields, frames = (entry.raw, entry.raw) if per_entry else searchable(entry.body)
+        # Each distinct keyword is looked up once, whatever the number of rules using
+        # it, in the shortest text it can be in; only the rules of the keywords found
+        # (and those with none) go on.
+        chosen = set(self._always[per_entry])
+        in_fields, in_frames, in_both = self._index[per_entry]
+        for literal, positions in in_fields:
+            if literal in fields:
+                chosen.update(positions)
+        for literal, positions in in_frames:
+            if literal in frames:
+                chosen.update(positions)
+        for literal, positions in in_both:
+            if literal in fields or literal in frames:
+                chosen.update(positions)
         out = []
-        for c in self.rules:
-            if c.per_entry is not per_entry:
-                continue
-            if c.keywords and present.isdisjoint(c.keywords):
-                continue
+        for position in sorted(chosen):
+            c = self.rules[position]
             captures: dict[str, str] = {}
             try:
                 ok = evaluate(c.pred, entry, captures)
