@@ -23,7 +23,7 @@ from logdoctor.model import Body, Entry, Finding, Rule
 log = logging.getLogger("logdoctor")
 
 TIMEOUT = 0.25  # seconds a regex may search one field of one entry
-FIELDS = ("message", "exception", "kind", "channel", "sql_error", "raw")
+FIELDS = ("message", "exception", "kind", "channel", "sql", "sql_error", "raw")
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import venv
@@ -31,7 +32,7 @@ def test_wheel_contains_package_and_builtin_rules(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "logdoctor/cli.py" in names
     assert "logdoctor/py.typed" in names
-    assert any(n.startswith("logdoctor/_rules/") for n in names)
+    assert "logdoctor/_rules/glpi/mail.yaml" in names
     assert not any(n.startswith(("tests/", "sample_logs/", "bench/")) for n in names)
     meta = next(n for n in names if n.endswith("METADATA"))
     requires = sorted(
@@ -61,6 +62,16 @@ def test_wheel_installs_and_runs_from_any_directory(wheel: Path, tmp_path: Path)
     )
     assert (scan.returncode, scan.stderr) == (0, "")
     assert '"entries": 1' in scan.stdout
+    listed = subprocess.run(
+        [str(exe), "rules", "list", "--format", "json"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+    )
+    assert (listed.returncode, listed.stderr) == (0, "")
+    sources = {rule["source"].split("/")[0] for rule in json.loads(listed.stdout)}
+    assert len(json.loads(listed.stdout)) >= 80
+    assert sources == {"rules"}  # shown as rules/<area>/<topic>.yaml, read from the wheel
     module = subprocess.run(
         [str(env_dir / "bin" / "python"), "-m", "logdoctor", "--version"],
         cwd=elsewhere,

@@ -21,7 +21,7 @@ from logdoctor.ruleset.yamlsrc import Problem, where
 RULE_KEYS = ("id", "title", "severity", "match", "keywords", "explain", "fix", "docs", "tags",
              "examples")  # fmt: skip
 REQUIRED = ("id", "title", "severity", "match", "explain", "fix")
-REGEX_FIELDS = ("message", "exception", "kind", "channel", "sql_error", "raw")
+REGEX_FIELDS = ("message", "exception", "kind", "channel", "sql", "sql_error", "raw")
 PREDICATES = (*REGEX_FIELDS, "level", "dialect", "frame", "all", "any", "not")
 LEVELS = tuple(lvl.label for lvl in Level if lvl is not Level.UNKNOWN)
 DIALECT_NAMES = tuple(d.value for d in Dialect)

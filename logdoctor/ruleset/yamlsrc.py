@@ -40,20 +40,46 @@ def where(path: str, node: Node, what: str) -> Problem:
 
 
 class _Composer(yaml.SafeLoader):
-    """The safe loader's composer, refusing aliases as they are read."""
+    """The safe loader's composer, refusing aliases as they are read (pure Python)."""
 
     def compose_node(self, parent: Node | None, index: int) -> Node | None:
         if self.check_event(AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.MarkedYAMLError(
-                problem="aliases (*name) are not allowed in rule files",
-                problem_mark=event.start_mark,
-            )
+            what = "aliases (*name) are not allowed in rule files"
+            raise yaml.MarkedYAMLError(problem=what, problem_mark=event.start_mark)
         return super().compose_node(parent, index)
+
+
+# libyaml's composer is 10x faster (0.6 s -> 0.06 s for the built-in library). It
+# resolves an alias to the anchored node itself, so an alias shows afterwards as a node
+# met twice (and an alias bomb is no bigger than its text). Whenever something is wrong
+# (a syntax error, an alias) the file is read again by the Python composer, whose
+# messages and positions are the ones users see.
+_FAST = getattr(yaml, "CSafeLoader", None)
+
+
+class _Alias(Exception):
+    """A node met twice."""
 
 
 def compose(path: str, text: str) -> tuple[Node | None, list[Problem]]:
     """The node tree of a file, or the syntax problem that stops it."""
+    if _FAST is not None:
+        loader = _FAST(text)
+        try:
+            node = loader.get_single_node()
+            problems: list[Problem] = []
+            if node is not None:
+                _check(path, node, problems, set())
+            return node, problems
+        except (yaml.YAMLError, _Alias):
+            pass  # read again below, for the exact message and place
+        finally:
+            loader.dispose()
+    return _compose_slowly(path, text)
+
+
+def _compose_slowly(path: str, text: str) -> tuple[Node | None, list[Problem]]:
     loader = _Composer(text)
     try:
         node = loader.get_single_node()
@@ -70,11 +96,14 @@ def compose(path: str, text: str) -> tuple[Node | None, list[Problem]]:
         loader.dispose()
     problems: list[Problem] = []
     if node is not None:
-        _check(path, node, problems)
+        _check(path, node, problems, set())
     return node, problems
 
 
-def _check(path: str, node: Node, problems: list[Problem]) -> None:
+def _check(path: str, node: Node, problems: list[Problem], seen_nodes: set[int]) -> None:
+    if id(node) in seen_nodes:  # the same node twice: an alias (see _FAST)
+        raise _Alias
+    seen_nodes.add(id(node))
     if node.tag not in _PLAIN_TAGS:
         problems.append(where(path, node, f"tag {node.tag!r} is not allowed in rule files"))
     if isinstance(node, MappingNode):
@@ -87,8 +116,8 @@ def _check(path: str, node: Node, problems: list[Problem]) -> None:
                         where(path, key, f"duplicate key {key.value!r} (first on line {first})")
                     )
                 seen[key.value] = key
-            _check(path, key, problems)
-            _check(path, value, problems)
+            _check(path, key, problems, seen_nodes)
+            _check(path, value, problems, seen_nodes)
     elif isinstance(node, SequenceNode):
         for item in node.value:
-            _check(path, item, problems)
+            _check(path, item, problems, seen_nodes)
