@@ -130,6 +130,7 @@ class CompiledRule:
     pred: Pred
     keywords: tuple[str, ...]
     id_at: tuple[int, int] = (1, 1)  # line and column of the id in its file
+    confirm: tuple[str, ...] = ()  # the rule's own keywords, when `keywords` are derived
     per_entry: bool = field(init=False)
 
     def __post_init__(self) -> None:
@@ -149,6 +150,7 @@ def searchable(body: Body) -> tuple[str, str]:
 
 
 Index = list[tuple[str, list[int]]]
+GRAM = 4
 
 
 class Matcher:
@@ -182,6 +184,17 @@ class Matcher:
                 else:
                     split[2].append((keyword, positions))
             self._index[flag] = split
+        # Body-level literals of 4+ characters are found through their first 4: the 4-grams
+        # of an entry's fields are one set, so the cost does not grow with the rule count.
+        self._grams: dict[str, Index] = {}
+        short: Index = []
+        for literal, positions in self._index[False][0]:
+            if len(literal) >= GRAM:
+                self._grams.setdefault(literal[:GRAM], []).append((literal, positions))
+            else:
+                short.append((literal, positions))
+        self._index[False] = (short, self._index[False][1], self._index[False][2])
+        self._gram_keys = frozenset(self._grams)
 
     @property
     def per_entry(self) -> bool:
@@ -215,6 +228,12 @@ class Matcher:
         # it, in the shortest text it can be in; only the rules of the keywords found
         # (and those with none) go on.
         chosen = set(self._always[per_entry])
+        if not per_entry and self._gram_keys:
+            grams = {fields[i : i + GRAM] for i in range(len(fields) - GRAM + 1)}
+            for gram in self._gram_keys.intersection(grams):
+                for literal, positions in self._grams[gram]:
+                    if literal in fields:
+                        chosen.update(positions)
         in_fields, in_frames, in_both = self._index[per_entry]
         for literal, positions in in_fields:
             if literal in fields:
@@ -228,6 +247,8 @@ class Matcher:
         out = []
         for position in sorted(chosen):
             c = self.rules[position]
+            if c.confirm and not any(k in fields or k in frames for k in c.confirm):
+                continue
             captures: dict[str, str] = {}
             try:
                 ok = evaluate(c.pred, entry, captures)

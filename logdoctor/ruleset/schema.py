@@ -129,8 +129,13 @@ class RuleReader:
             source=f"{self.path}:{line}",
         )
         id_mark = fields["id"].start_mark
-        prefilter = tuple(keywords) or tuple(literals.of_pred(pred) or ())
-        return CompiledRule(rule, pred, prefilter, (id_mark.line + 1, id_mark.column + 1))
+        # Both are literals some match must contain; the derived ones know the text they
+        # are in, so they go through the fast index (match.py): they come first.
+        derived = tuple(literals.of_pred(pred) or ())
+        where_id = (id_mark.line + 1, id_mark.column + 1)
+        if derived:  # the rule's own keywords then only confirm the few candidates
+            return CompiledRule(rule, pred, derived, where_id, confirm=tuple(keywords))
+        return CompiledRule(rule, pred, tuple(keywords), where_id)
 
     # -- values ----------------------------------------------------------------------
 
