@@ -44,7 +44,7 @@ PARSE_TARGET_MB_S = 100.0
 # The headline row: grouping + field extraction of every entry, as `logdoctor scan` does it
 # on this 2-core machine (the file cut in 2 ranges, one worker process each; each distinct
 # record text parsed into all its fields once, its repeats counted).
-SCAN_2 = "logdoctor scan --jobs 2 --format json"
+SCAN_2 = "logdoctor scan --jobs 2 (no rules)"
 PARSE_2 = "logdoctor iter_entries, 2 processes"
 RSS_TARGET_MIB = 100.0
 PY_FOR_LINE = "import sys\nfor line in open(sys.argv[1], 'rb'):\n    pass\n"
@@ -207,17 +207,15 @@ def jobs_for(path: Path) -> list[Job]:
         Job("python: for line in open(f) surrogateesc.", [py, "-c", PY_FOR_LINE_TEXT, f], size),
         driver(path, "logdoctor", PARSE_2, jobs=2),
         driver(path, "logdoctor", "logdoctor iter_entries, 1 process"),
-        Job(
-            "logdoctor scan --jobs 2 --format json",
-            [*cli, "scan", f, "--jobs", "2", "--format", "json"],
-            size,
-            group="logdoctor",
-        ),
-        Job(
-            "logdoctor scan --jobs 1 --format json",
-            [*cli, "scan", f, "--jobs", "1", "--format", "json"],
-            size,
-            group="logdoctor",
+        *(
+            Job(
+                f"logdoctor scan --jobs {jobs} ({label})",
+                [*cli, "scan", f, "--jobs", str(jobs), "--format", "json", *extra],
+                size,
+                group="logdoctor",
+            )
+            for label, extra in (("no rules", ["--no-builtin-rules"]), ("built-in rules", []))
+            for jobs in (2, 1)
         ),
         Job(
             "logdoctor parse --format jsonl >/dev/null",
@@ -263,21 +261,22 @@ def check_outputs(results: dict[str, Result], truth: dict[str, Any]) -> list[str
     grep = results[f"grep -c -F '{GREP_LITERAL}'"].stdout.strip()
     if grep != str(login):
         notes.append(f"grep -c printed {grep!r}, expected {login} '{GREP_LITERAL}' lines")
-    outputs = []
-    for jobs in (1, 2):
-        scan = results[f"logdoctor scan --jobs {jobs} --format json"]
-        try:
-            scanned = json.loads(scan.stdout)["entries"]
-        except (ValueError, KeyError):
-            scanned = None
-        outputs.append(scan.stdout)
-        if scanned != truth["entries"]:
-            notes.append(
-                f"logdoctor scan --jobs {jobs} reported {scanned} entries, "
-                f"corpus has {truth['entries']:,}"
-            )
-    if outputs[0] != outputs[1]:
-        notes.append("logdoctor scan printed different reports with --jobs 1 and --jobs 2")
+    for label in ("no rules", "built-in rules"):
+        outputs = []
+        for jobs in (1, 2):
+            scan = results[f"logdoctor scan --jobs {jobs} ({label})"]
+            try:
+                scanned = json.loads(scan.stdout)["entries"]
+            except (ValueError, KeyError):
+                scanned = None
+            outputs.append(scan.stdout)
+            if scanned != truth["entries"]:
+                notes.append(
+                    f"logdoctor scan --jobs {jobs} ({label}) reported {scanned} entries, "
+                    f"corpus has {truth['entries']:,}"
+                )
+        if outputs[0] != outputs[1]:
+            notes.append(f"logdoctor scan ({label}) differs between --jobs 1 and --jobs 2")
     for r in results.values():
         if r.returncode != 0:
             notes.append(f"{r.job.name} exited {r.returncode}: {r.stderr.strip()[:300]}")
@@ -419,7 +418,7 @@ def main() -> int:
     single = results["logdoctor iter_entries, 1 process"]
     print(
         f"grouping + field extraction >= {PARSE_TARGET_MB_S:g} MB/s on this machine's 2 cores "
-        f"(scan --jobs 2): {'yes' if fast else 'no'} ({scan2.mb_s:.1f} MB/s)"
+        f"(scan --jobs 2, no rules): {'yes' if fast else 'no'} ({scan2.mb_s:.1f} MB/s)"
     )
     print(
         f"an Entry object per entry, every field read (iter_entries): {parse.mb_s:.1f} MB/s "
