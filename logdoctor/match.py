@@ -162,7 +162,7 @@ class Matcher:
         self.rules = sorted(rules, key=lambda c: (-c.rule.severity, c.rule.id))
         self.on_timeout = on_timeout
         self._timed_out: set[str] = set()
-        self._memo: dict[Body, list[tuple[CompiledRule, dict[str, str]]]] = {}
+        self._memo: dict[Body | str, list[tuple[CompiledRule, dict[str, str]]]] = {}
         # keyword -> positions (in self.rules, so in report order) of the rules using it,
         # split by the text it is looked up in (see literals.py): fields, frames, both.
         self._always: dict[bool, list[int]] = {False: [], True: []}
@@ -204,12 +204,15 @@ class Matcher:
     def body_hits(self, entry: Entry) -> list[tuple[CompiledRule, dict[str, str]]]:
         """The rules that match `entry` by its body alone (remembered per body)."""
         body = entry.body
-        hits = self._memo.get(body)
+        # By record text when the parser gave one: a body evicted from the parser's memo
+        # and read again is a new object with the same text, and needs no new match.
+        key: Body | str = body.record_key or body
+        hits = self._memo.get(key)
         if hits is None:
             hits = self._match(entry, per_entry=False)
             if len(self._memo) >= self.KEEP:
                 self._memo.clear()
-            self._memo[body] = hits
+            self._memo[key] = hits
         return hits
 
     def findings(self, entry: Entry) -> list[Finding]:

@@ -85,6 +85,9 @@ class Body:
     previous: tuple[str, ...] = ()  # chained exceptions ("Previous:" blocks), outermost first
     version: str | None = None  # GLPI version hint: "9.5", "10.0", "11", "9.5-10.0", ...
     frames_dropped: int = 0  # frames beyond the cap, counted and not stored
+    # The record text this body was read from (after the timestamp), set by the parser:
+    # what identifies a body across memo evictions (match.py keys its results on it).
+    record_key: str = ""
 
 
 class Entry(NamedTuple):

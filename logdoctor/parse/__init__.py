@@ -191,6 +191,7 @@ class EntryParser:
         if found is None:
             head = head_details(dialect, ts, clean)
             found = _BODY[dialect](head, clean[head.body_start :], self.max_frames)
+            found.record_key = key
         if not dropped:
             self._remember(key, found)
         return Entry(self.path, line, last, ts, parse_timestamp(ts), raw, found, dropped)
