@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import click
 
-from logdoctor import config
+from logdoctor import config, literals
 from logdoctor.app import ReadOptions, iter_entries
 from logdoctor.errors import InputError
 from logdoctor.match import Matcher
@@ -173,6 +173,9 @@ def rules_lint(paths: tuple[str, ...]) -> None:
             notes.append(f"{r.source}: {r.id}: no 'match' example")
         if False not in kinds:
             notes.append(f"{r.source}: {r.id}: no 'no_match' example")
+        reason = literals.unreachable(c.pred)
+        if reason:
+            notes.append(f"{r.source}: {r.id}: unreachable: {reason}")
         if not c.keywords:
             notes.append(
                 f"{r.source}: {r.id}: no usable literal (give keywords): its regexes run on "

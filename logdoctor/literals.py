@@ -102,3 +102,64 @@ def _best(candidates: list[list[str]]) -> list[str] | None:
         if best is None or _worse(best, c):
             best = c
     return best
+
+
+# Fields each dialect can fill (parse/): a rule asking for one its dialects never
+# fill cannot match.
+_FILLS: dict[str, frozenset[str]] = {
+    "glpi-file": frozenset({"message", "kind", "sql", "sql_error", "raw"}),
+    "glpi-monolog": frozenset(
+        {"message", "exception", "kind", "channel", "sql", "sql_error", "raw"}
+    ),
+    "glpi11": frozenset({"message", "exception", "kind", "channel", "sql", "sql_error", "raw"}),
+    "glpi11-access": frozenset({"message", "kind", "raw"}),
+    "php": frozenset({"message", "exception", "kind", "channel", "raw"}),
+    "monolog": frozenset({"message", "exception", "channel", "raw"}),
+    "unknown": frozenset({"message", "raw"}),
+}
+
+
+def unreachable(pred: Pred) -> str | None:
+    """Why `pred` can never hold (contradictory levels or dialects, a field none of its
+    dialects fill), or None."""
+    if pred.op not in ("all", "any"):
+        return _conjunction([pred])
+    if pred.op == "all":
+        return _conjunction(list(pred.children))
+    reasons = [unreachable(c) for c in pred.children]
+    return reasons[0] if all(reasons) else None
+
+
+def _conjunction(preds: list[Pred]) -> str | None:
+    flat: list[Pred] = []
+    while preds:  # an `all` inside a conjunction is part of it
+        p = preds.pop()
+        if p.op == "all":
+            preds.extend(p.children)
+        else:
+            flat.append(p)
+    preds = flat
+    levels: frozenset[str] | None = None
+    dialects: frozenset[str] | None = None
+    fields: set[str] = set()
+    for p in preds:
+        if p.op == "levels":
+            levels = p.values if levels is None else levels & p.values
+        elif p.op == "dialects":
+            dialects = p.values if dialects is None else dialects & p.values
+        elif p.op == "field":
+            fields.add(p.name)
+        elif p.op == "any":
+            reason = unreachable(p)
+            if reason:
+                return reason
+    if levels is not None and not levels:
+        return "its level conditions exclude each other"
+    if dialects is not None and not dialects:
+        return "its dialect conditions exclude each other"
+    if dialects:
+        missing = {f for f in fields if not any(f in _FILLS[d] for d in dialects)}
+        if missing:
+            where = ", ".join(sorted(dialects))
+            return f"{', '.join(sorted(missing))} is never set in {where} entries"
+    return None

@@ -126,3 +126,23 @@ def test_project_config_file_adds_rules_and_selects(rules_dir: Path, tmp_path: P
         f"{tmp_path}/project/.logdoctor.yaml:1:1: unknown key 'rulez' "
         "(rules, select, ignore, builtin-rules)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("match", "reason"),
+    [
+        ("      level: error\n      all: [{level: warning}]\n",
+         "its level conditions exclude each other"),
+        ("      dialect: php\n      sql_error: 'Deadlock found'\n",
+         "sql_error is never set in php entries"),
+    ],
+)  # fmt: skip
+def test_rules_lint_finds_unreachable_rules(tmp_path: Path, match: str, reason: str) -> None:
+    (tmp_path / "local").mkdir()
+    (tmp_path / "local" / "x.yaml").write_text(
+        "rules:\n  - id: local.x.r\n    title: x\n    severity: error\n"
+        f"    match:\n{match}    keywords: [x]\n    explain: x\n    fix: [x]\n"
+    )
+    code, out, _ = run_cli("rules", "lint", str(tmp_path))
+    assert code == 1
+    assert f"{tmp_path}/local/x.yaml:2: local.x.r: unreachable: {reason}\n" in out
