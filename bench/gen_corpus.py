@@ -23,6 +23,7 @@ distinct once the timestamp is removed. Output is identical for identical
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import sys
@@ -1582,7 +1583,10 @@ class Clock:
             self._fmt_for = self.epoch
 
 
-def generate(out: Path, size: int, seed: int) -> dict[str, object]:
+def generate(out: Path, size: int, seed: int, *, unique: bool = False) -> dict[str, object]:
+    """Write the corpus; with `unique`, every entry gets a request id of its own
+    (`{"request_id":"<12 hex>"}` at the end of its last line), so that nothing repeats:
+    the worst case for logdoctor's per-record-text memo."""
     rng = random.Random(seed)
     sigs_by_shape, known_sigs, known_cum = build_signatures(rng)
     for sigs in (*sigs_by_shape.values(), known_sigs):
@@ -1630,6 +1634,11 @@ def generate(out: Path, size: int, seed: int) -> dict[str, object]:
                 if cached is None:
                     cached = nlines_cache[id(body)] = (body.count("\n"), len(body.encode()))
                 nl, nbytes = cached
+            if unique:
+                # at the end of the last line: a header line must stay as it is
+                body = f'{body[:-1]} {{"request_id":"{entries:012x}"}}\n'
+
+                nl, nbytes = body.count("\n"), len(body.encode())
             clock.tick()
             kind = prefix_kind[sig.shape]
             if kind == "ymd":
@@ -1670,6 +1679,7 @@ def generate(out: Path, size: int, seed: int) -> dict[str, object]:
         "generator": "bench/gen_corpus.py",
         "generator_version": GENERATOR_VERSION,
         "seed": seed,
+        "unique": unique,
         "size_requested": size,
         "bytes": actual,
         "lines": line_no - 1,
@@ -1728,7 +1738,7 @@ def main(argv: Sequence[str]) -> int:
     size = parse_size(argv[1]) if len(argv) > 1 else DEFAULT_SIZE
     seed = int(argv[2]) if len(argv) > 2 else DEFAULT_SEED
     t0 = time.perf_counter()
-    truth = generate(out, size, seed)
+    truth = generate(out, size, seed, unique=os.environ.get("UNIQ") == "1")
     secs = time.perf_counter() - t0
     print(
         f"{out}: {truth['bytes']:,} bytes, {truth['lines']:,} lines, {truth['entries']:,} "

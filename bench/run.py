@@ -154,9 +154,12 @@ def corpus_path(size: int, seed: int) -> Path:
     return DATA / f"corpus-{size / MB:g}MB-seed{seed}.log"
 
 
-def ensure_corpus(size: int, seed: int) -> tuple[Path, dict[str, Any]]:
-    """The corpus for (size, seed), generated only when missing or stale."""
+def ensure_corpus(size: int, seed: int, *, unique: bool = False) -> tuple[Path, dict[str, Any]]:
+    """The corpus for (size, seed), generated only when missing or stale; `unique`: the
+    variant where no entry repeats (UNIQ=1 gen_corpus.py)."""
     path = corpus_path(size, seed)
+    if unique:
+        path = path.with_name(path.name.replace(".log", "-uniq.log"))
     truth_path = Path(f"{path}.truth.json")
     index_path = Path(f"{path}.index")
     if path.exists() and truth_path.exists() and index_path.exists():
@@ -165,6 +168,7 @@ def ensure_corpus(size: int, seed: int) -> tuple[Path, dict[str, Any]]:
             truth.get("generator_version") == GENERATOR_VERSION
             and truth.get("size_requested") == size
             and truth.get("seed") == seed
+            and truth.get("unique", False) == unique
             and path.stat().st_size == truth.get("bytes")
         ):
             print(f"corpus: reusing {path.relative_to(BENCH.parent)} ({truth['bytes']:,} bytes)")
@@ -175,7 +179,7 @@ def ensure_corpus(size: int, seed: int) -> tuple[Path, dict[str, Any]]:
         sys.exit(f"run.py: not enough disk space for a {size / MB:g} MB corpus in {DATA}")
     print(f"corpus: generating {path.relative_to(BENCH.parent)} ...", flush=True)
     cmd = [sys.executable, str(BENCH / "gen_corpus.py"), str(path), str(size), str(seed)]
-    subprocess.run(cmd, check=True)
+    subprocess.run(cmd, check=True, env={**os.environ, "UNIQ": "1" if unique else "0"})
     return path, json.loads(truth_path.read_text())
 
 
@@ -350,6 +354,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("--size", type=float, default=200e6, help="main corpus bytes (200e6)")
     ap.add_argument("--big-size", type=float, default=2e9, help="big corpus bytes; 0 skips")
+    ap.add_argument(
+        "--unique-size", type=float, default=50e6, help="all-distinct corpus bytes; 0 skips"
+    )
     ap.add_argument("--runs", type=int, default=3, help="runs per command (median shown)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--keep", action="store_true", help="keep the big corpus afterwards")
@@ -390,6 +397,28 @@ def main() -> int:
             if job.argv[1:2] == [str(BENCH / "parse_driver.py")] and results[job.name].returncode:
                 ok = check_driver(results[job.name], truth, args.allow_mismatch) and ok
 
+    uniq_rows: list[Result] = []
+    if args.unique_size > 0:
+        upath, utruth = ensure_corpus(int(args.unique_size), args.seed, unique=True)
+        warm(upath)
+        cli = logdoctor_cli()
+        for label, extra in (("no rules", ["--no-builtin-rules"]), ("built-in rules", [])):
+            job = Job(
+                f"all-distinct: scan --jobs 1 ({label})",
+                [*cli, "scan", str(upath), "--jobs", "1", "--format", "json", *extra],
+                upath.stat().st_size,
+                group="unique",
+            )
+            row = Result(job)
+            measure(row)
+            uniq_rows.append(row)
+            got = json.loads(row.stdout)["entries"] if row.returncode == 0 else None
+            if got != utruth["entries"]:
+                ok = False
+                print(
+                    f"ENTRY COUNT MISMATCH on the all-distinct corpus: {got} != {utruth['entries']}"
+                )
+
     big: Result | None = None
     big1: Result | None = None
     big_truth: dict[str, Any] | None = None
@@ -408,7 +437,7 @@ def main() -> int:
                 p.unlink(missing_ok=True)
 
     notes = check_outputs(results, truth)
-    rows = list(results.values()) + ([big, big1] if big and big1 else [])
+    rows = list(results.values()) + uniq_rows + ([big, big1] if big and big1 else [])
     rat = ratios(results)
     parse = results[parse_name]
     print()
@@ -441,6 +470,11 @@ def main() -> int:
         f"{grep_e.median / rules2.median:.2f}x its speed "
         f"({results[GREP_E_C].median / rules2.median:.2f}x with LC_ALL=C) (target >= 1.0)"
     )
+    if uniq_rows:
+        print(
+            f"all-distinct corpus (nothing repeats), one process with the built-in rules: "
+            f"{uniq_rows[1].mb_s:.1f} MB/s (target > 20)"
+        )
     verdict_rss: bool | None = None
     if big and big1:
         peak = max(big.rss_mib, big1.rss_mib)
