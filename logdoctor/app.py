@@ -20,6 +20,7 @@ from logdoctor.sources import OnError, Source, expand, read_blocks
 from logdoctor.stats import ScanStats
 
 log = logging.getLogger("logdoctor")
+RANGES_PER_JOB = 4  # ranges a worker reads in a parallel scan: balance against slow CPUs
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +68,7 @@ def scan(
     executor = None
     try:
         for source in expand(inputs, on_error):
-            ranges = parallel.plan(source, options.dialect, jobs)
+            ranges = parallel.plan(source, options.dialect, jobs * RANGES_PER_JOB)
             if ranges is None:
                 stats.merge(_scan_range((source, 1, options, rules), on_error))
                 continue
@@ -94,7 +95,7 @@ def _scan_range(
     rules that read raw text make every entry go through them."""
     source, first_line, options, rules = task
     stats = ScanStats()
-    matcher = Matcher(rules, on_timeout=_warn) if rules else None
+    matcher = _matcher(rules) if rules else None
     per_entry = matcher is not None and matcher.per_entry
     parser: EntryParser | None = None
     try:
@@ -117,6 +118,19 @@ def _scan_range(
         for entry in parser.flush():
             stats.add(entry, matcher)
     return stats
+
+
+_MATCHERS: dict[tuple[str, ...], Matcher] = {}
+
+
+def _matcher(rules: Sequence[CompiledRule]) -> Matcher:
+    """One Matcher a rule set and process: a worker reading several ranges keeps its
+    memo of results."""
+    key = tuple(c.rule.source for c in rules)
+    if key not in _MATCHERS:
+        _MATCHERS.clear()
+        _MATCHERS[key] = Matcher(rules, on_timeout=_warn)
+    return _MATCHERS[key]
 
 
 def findings(

@@ -22,7 +22,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import BinaryIO
 
 from logdoctor.model import Dialect
-from logdoctor.parse import EntryParser, Limits, has_container_prefix
+from logdoctor.parse import EntryParser, Limits, Memo, has_container_prefix
 from logdoctor.parse.headers import ALL_DIALECTS, HeaderScanner
 from logdoctor.sources import Source
 
@@ -39,12 +39,9 @@ def default_jobs() -> int:
 
 
 def plan(source: Source, dialect: Dialect | None, parts: int) -> list[Source] | None:
-    """Cut a plain file into `parts` ranges at entry boundaries; None if not worth it.
-
-    One range a worker: each worker's memo of record texts (parse/__init__.py) then
-    stays warm over its whole range; smaller ranges measured slower (the distinct
-    texts of every range are parsed again).
-    """
+    """Cut a plain file into about `parts` ranges at entry boundaries; None if not worth
+    it. Each worker keeps its memo of record texts over the ranges it reads, so more
+    ranges than workers cost little and balance the work when a CPU is slower."""
     path = source.label
     try:
         size = os.path.getsize(path)
@@ -80,12 +77,20 @@ def _cuts(f: BinaryIO, size: int, dialect: Dialect | None, step: int) -> list[in
     return cuts
 
 
+# A worker process reads several ranges; its memo of record texts serves them all.
+_MEMOS: dict[tuple[Dialect | None, Limits], Memo] = {}
+
+
 def parser_for(
     source: Source, first_line: int, dialect: Dialect | None, limits: Limits, first_block: str
 ) -> EntryParser:
-    """The parser for a source or a range of it, starting at `first_line`."""
+    """The parser for a source or a range of it, starting at `first_line`; ranges of a
+    file share the process's memo."""
     container = not source.start and has_container_prefix(first_block[:16384])
-    parser = EntryParser(source.label, dialect=dialect, limits=limits, container=container)
+    memo = _MEMOS.setdefault((dialect, limits), Memo()) if source.end is not None else None
+    parser = EntryParser(
+        source.label, dialect=dialect, limits=limits, container=container, memo=memo
+    )
     parser.grouper.lineno = first_line
     return parser
 

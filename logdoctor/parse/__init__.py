@@ -16,7 +16,15 @@ from logdoctor.parse import glpi, php
 from logdoctor.parse.group import Grouper, Limits, Record, has_container_prefix
 from logdoctor.parse.headers import ALL_DIALECTS, Head, head_details, parse_timestamp
 
-__all__ = ["DIALECTS", "EntryParser", "Limits", "Tally", "has_container_prefix", "parse_text"]
+__all__ = [
+    "DIALECTS",
+    "EntryParser",
+    "Limits",
+    "Memo",
+    "Tally",
+    "has_container_prefix",
+    "parse_text",
+]
 
 BodyParser = Callable[[Head, str, int], Body]
 
@@ -72,6 +80,27 @@ class Tally:
         return tally
 
 
+class Memo:
+    """Record text -> Body, in two generations of MEMO_SIZE (an approximate LRU).
+
+    One per parser by default; a worker process of a parallel scan keeps one for all
+    the ranges it reads (parallel.py), so cutting a file finer costs no re-parsing.
+    """
+
+    __slots__ = ("new", "old")
+
+    def __init__(self) -> None:
+        self.new: dict[str, Body] = {}
+        self.old: dict[str, Body] = {}
+
+    def remember(self, key: str, body: Body) -> None:
+        """Keep `body` for `key`; the older generation goes when the newer is full."""
+        self.new[key] = body
+        if len(self.new) >= MEMO_SIZE:
+            self.old = self.new
+            self.new = {}
+
+
 class EntryParser:
     """Turns the decoded text of one input into entries."""
 
@@ -82,14 +111,14 @@ class EntryParser:
         dialect: Dialect | None = None,
         limits: Limits = Limits(),  # noqa: B008 - an immutable NamedTuple
         container: bool = False,
+        memo: Memo | None = None,
     ) -> None:
         self.path = path
         self.limits = limits
         self.max_frames = limits.max_frames
         allowed = frozenset({dialect}) if dialect else ALL_DIALECTS
         self.grouper = Grouper(allowed=allowed, limits=limits, container=container)
-        self._new: dict[str, Body] = {}
-        self._old: dict[str, Body] = {}
+        self.memo = memo if memo is not None else Memo()
 
     def feed(self, text: str, *, at_line_start: bool = True) -> list[Entry]:
         """Entries completed by this block (the last one may still be pending)."""
@@ -105,7 +134,7 @@ class EntryParser:
         # made with tuple.__new__, skipping NamedTuple's Python-level __new__ (measured
         # 1.0 -> 0.3 us an entry).
         path = self.path
-        lookup = self._new.get
+        lookup = self.memo.new.get
         ts_parse = parse_timestamp
         make = tuple.__new__
         count = text.count
@@ -139,7 +168,7 @@ class EntryParser:
         heads, done = grouper.begin(text, at_line_start)
         tally = Tally.of([self._build(rec) for rec in done])
         bodies = tally.bodies
-        lookup = self._new.get
+        lookup = self.memo.new.get
         max_raw = self.limits.max_raw
         append = bodies.append
         start, ts = (heads[0][0], heads[0][2]) if heads else (0, "")
@@ -187,20 +216,14 @@ class EntryParser:
             body = Body(Dialect.UNKNOWN, message=clean.strip())
             return Entry(self.path, line, last, None, None, raw, body, dropped)
         key = _key(clean, ts)
-        found = self._new.get(key) or self._old.get(key)
+        found = self.memo.new.get(key) or self.memo.old.get(key)
         if found is None:
             head = head_details(dialect, ts, clean)
             found = _BODY[dialect](head, clean[head.body_start :], self.max_frames)
             found.record_key = key
         if not dropped:
-            self._remember(key, found)
+            self.memo.remember(key, found)
         return Entry(self.path, line, last, ts, parse_timestamp(ts), raw, found, dropped)
-
-    def _remember(self, key: str, body: Body) -> None:
-        self._new[key] = body
-        if len(self._new) >= MEMO_SIZE:
-            self._old = self._new
-            self._new = {}
 
 
 def parse_text(
