@@ -87,7 +87,9 @@ def _cut_trace(lines: list[str], max_frames: int) -> tuple[list[str], list[Frame
             if line.startswith("  Previous: "):
                 previous.append(line[12:])
                 continue
-            frame = php_row(line)
+            # PHP's "#n file(line): call" rows (9.5's Toolbox::log dumps); anything else
+            # (the "  " terminator, the context line) needs no regex.
+            frame = php_row(line) if line.lstrip(" ").startswith("#") else None
             if frame is None:
                 if previous and line.strip() and not line.startswith(("  {", "{", "#")):
                     previous[-1] += "\n" + line  # a Previous: message that spans lines
