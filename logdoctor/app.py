@@ -15,7 +15,7 @@ from logdoctor import parallel
 from logdoctor.errors import InputError
 from logdoctor.match import CompiledRule, Matcher
 from logdoctor.model import Dialect, Entry, Finding
-from logdoctor.parse import EntryParser, Limits, has_container_prefix
+from logdoctor.parse import EntryParser, Limits
 from logdoctor.sources import OnError, Source, expand, read_blocks
 from logdoctor.stats import ScanStats
 
@@ -41,12 +41,7 @@ def iter_entries(
         try:
             for text, at_line_start in read_blocks(source):
                 if parser is None:
-                    parser = EntryParser(
-                        source.label,
-                        dialect=options.dialect,
-                        limits=options.limits,
-                        container=has_container_prefix(text[:16384]),
-                    )
+                    parser = parallel.parser_for(source, 1, options.dialect, options.limits, text)
                 yield from parser.feed(text, at_line_start=at_line_start)
         except InputError as exc:
             on_error(exc)

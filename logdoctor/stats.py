@@ -54,21 +54,16 @@ class ScanStats:
         stats = self.files.get(entry.path)
         if stats is None:
             stats = self.files[entry.path] = FileStats(entry.path)
-        body = entry.body
         stats.entries += 1
         stats.lines = entry.end_line
-        if entry.raw_dropped or body.frames_dropped:
-            stats.truncated += 1
-        stats.dialects[body.dialect] += 1
-        stats.levels[body.level] += 1
+        if entry.raw_dropped and not entry.body.frames_dropped:
+            stats.truncated += 1  # else counted by _count_body
         if entry.timestamp is not None:
             stats.first = stats.first or entry.timestamp
             stats.last = entry.timestamp
-        key = self._keys[body] if body in self._keys else self._message_key(body)
-        if key is not None:
-            self.messages[key] += 1
-            if len(self.messages) > TOP_KEEP:
-                self._trim()
+        self._count_body(stats, entry.body, 1)
+        if len(self.messages) > TOP_KEEP:
+            self._trim()
 
     def add_tally(
         self, path: str, tally: Tally, end_line: int, matcher: Matcher | None = None
@@ -85,20 +80,23 @@ class ScanStats:
             stats.first = parse_timestamp(tally.first_ts)
         if tally.last_ts is not None:
             stats.last = parse_timestamp(tally.last_ts) or stats.last
-        keys = self._keys
         for body, n in Counter(tally.bodies).items():
             if matcher is not None:
                 probe = Entry(path, 0, 0, None, None, "", body)  # body-level rules read no more
                 for compiled, _ in matcher.body_hits(probe):
                     self.findings[compiled.rule.id] += n
-            stats.dialects[body.dialect] += n
-            stats.levels[body.level] += n
-            if body.frames_dropped:
-                stats.truncated += n
-            key = keys[body] if body in keys else self._message_key(body)
-            if key is not None:
-                self.messages[key] += n
+            self._count_body(stats, body, n)
         self._trim()
+
+    def _count_body(self, stats: FileStats, body: Body, n: int) -> None:
+        """What `n` entries sharing `body` add: dialect, level, truncation, message."""
+        stats.dialects[body.dialect] += n
+        stats.levels[body.level] += n
+        if body.frames_dropped:
+            stats.truncated += n
+        key = self._keys[body] if body in self._keys else self._message_key(body)
+        if key is not None:
+            self.messages[key] += n
 
     def _message_key(self, body: Body) -> tuple[str, str] | None:
         key = None

@@ -14,14 +14,14 @@ import regex
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from logdoctor import literals
-from logdoctor.match import CompiledRule, Pred
+from logdoctor.match import FIELDS, CompiledRule, Pred
 from logdoctor.model import Dialect, Example, Level, Rule, Severity
 from logdoctor.ruleset.yamlsrc import Problem, where
 
 RULE_KEYS = ("id", "title", "severity", "match", "keywords", "explain", "fix", "docs", "tags",
              "examples")  # fmt: skip
 REQUIRED = ("id", "title", "severity", "match", "explain", "fix")
-REGEX_FIELDS = ("message", "exception", "kind", "channel", "sql", "sql_error", "raw")
+REGEX_FIELDS = FIELDS  # the fields a regex predicate reads (match.evaluate)
 PREDICATES = (*REGEX_FIELDS, "level", "dialect", "frame", "all", "any", "not")
 LEVELS = tuple(lvl.label for lvl in Level if lvl is not Level.UNKNOWN)
 DIALECT_NAMES = tuple(d.value for d in Dialect)
