@@ -134,7 +134,10 @@ class EntryParser:
         # made with tuple.__new__, skipping NamedTuple's Python-level __new__ (measured
         # 1.0 -> 0.3 us an entry).
         path = self.path
-        lookup = self.memo.new.get
+        memo = self.memo
+        # Bound once a block: after the generations turn over, these still reach the
+        # dicts of the block's start, which hold the same bodies.
+        lookup, recall, remember = memo.new.get, memo.old.get, memo.remember
         ts_parse = parse_timestamp
         make = tuple.__new__
         count = text.count
@@ -146,7 +149,13 @@ class EntryParser:
             e = heads[i][0]
             nl = count("\n", s, e)
             last = lineno + nl - 1 if text[e - 1] == "\n" else lineno + nl  # else: glued
-            body = lookup(_key(text, ts, s, e)) if e - s <= max_raw else None
+            if e - s > max_raw:
+                body = None
+            else:
+                key = _key(text, ts, s, e)
+                body = lookup(key)
+                if body is None and (body := recall(key)) is not None:
+                    remember(key, body)  # from the older generation: kept a while longer
             if body is not None:
                 raw = text[s:e]
                 append(make(Entry, (path, lineno, last, ts, ts_parse(ts), raw, body, 0)))
@@ -168,7 +177,8 @@ class EntryParser:
         heads, done = grouper.begin(text, at_line_start)
         tally = Tally.of([self._build(rec) for rec in done])
         bodies = tally.bodies
-        lookup = self.memo.new.get
+        memo = self.memo
+        lookup, recall, remember = memo.new.get, memo.old.get, memo.remember
         max_raw = self.limits.max_raw
         append = bodies.append
         start, ts = (heads[0][0], heads[0][2]) if heads else (0, "")
@@ -178,7 +188,12 @@ class EntryParser:
             key = text[s + len(ts) + (text[s] == "[") : e]  # _key(), inlined
             if key[-3:] == "} \n":
                 key = _key(text, ts, s, e)
-            body = lookup(key) if e - s <= max_raw else None
+            if e - s > max_raw:
+                body = None
+            else:
+                body = lookup(key)
+                if body is None and (body := recall(key)) is not None:
+                    remember(key, body)  # from the older generation: kept a while longer
             if body is None:  # a first occurrence: its Entry (line numbers unused) gives it
                 entry = self._slow(text, heads[i - 1], e, 0, 0)
                 body = entry.body

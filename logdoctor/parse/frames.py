@@ -32,6 +32,7 @@ def split_script(script: str) -> tuple[str, int | None]:
 # change): remember them. Bounded: cleared when full.
 ROWS: dict[str, Frame | None] = {}
 ROWS_MAX = 50_000
+PHP_ROWS: dict[str, Frame | None] = {}
 MISSING = Frame("", None, "")  # a sentinel for ROWS.get: "not seen yet"
 
 
@@ -51,6 +52,8 @@ def _glpi_row(row: str) -> Frame | None:
     if len(row) >= 53 and row[52] == " " and row.startswith("  ") and row[2] != " ":
         file, line = split_script(row[2:52].rstrip())
         return Frame(file, line, row[53:].rstrip())
+    if row.lstrip().startswith("#"):
+        return None  # a PHP row ("#0 /file(12): call()"), read by php_row
     m = _LOOSE_ROW.fullmatch(row)
     if m and (m.group(2) or m.group(1).endswith(")")):
         return Frame(m.group(1), int(m.group(2)) if m.group(2) else None, m.group(3) or "")
@@ -58,7 +61,18 @@ def _glpi_row(row: str) -> Frame | None:
 
 
 def php_row(row: str) -> Frame | None:
-    """One `#n ...` row of a PHP stack trace; None for `{main}` and non-rows."""
+    """One `#n ...` row of a PHP stack trace; None for `{main}` and non-rows
+    (remembered in PHP_ROWS, as GLPI's are in ROWS)."""
+    frame = PHP_ROWS.get(row, MISSING)
+    if frame is not MISSING:
+        return frame
+    if len(PHP_ROWS) >= ROWS_MAX:
+        PHP_ROWS.clear()
+    frame = PHP_ROWS[row] = _php_row(row)
+    return frame
+
+
+def _php_row(row: str) -> Frame | None:
     m = _PHP_ROW.fullmatch(row.rstrip("\r"))
     if m is None:
         return None

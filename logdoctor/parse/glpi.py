@@ -46,11 +46,32 @@ _AT_LINE = re.compile(r"(.*) at (\S+) line (\d+)\s*", re.S)
 _G11_SQL = re.compile(
     r'MySQL (?:query|prepare) error: (.*) \((\d+)\) in SQL query "(.*)"\.?\s*', re.S
 )
-_SQL_BLOCK = re.compile(
-    r"  SQL: (?P<sql>.*?)(?:\n  Error: (?P<err>.*?)|\n  Warnings: ?\r?\n(?P<warn>.*?))?"
-    r"\s*(?:\n  Backtrace :|\Z)",
-    re.S,
-)
+
+
+def _sql_parts(text: str) -> tuple[str, str | None] | None:
+    """(`SQL:` text, `Error:` text or the `Warnings:` rows) of a SQL error block, or
+    None without `  SQL: `. String searches, not a regex: a lazy `.*?` over a long
+    query cost 17 us a record."""
+    start = text.find("  SQL: ")
+    if start < 0:
+        return None
+    end = text.find("\n  Backtrace :", start)
+    block = text[start + 7 : end if end >= 0 else len(text)]
+    err = block.find("\n  Error: ")
+    warn = block.find("\n  Warnings:")
+    if warn >= 0 and (err < 0 or warn < err):
+        rows = block[warn + 13 :]
+        rows = rows[1:] if rows[:1] == " " else rows
+        rows = rows[1:] if rows[:1] == "\r" else rows
+        if rows[:1] == "\n":
+            return block[:warn].rstrip(), rows[1:].strip()
+        if err < 0:
+            return block.rstrip(), None
+    if err >= 0:
+        return block[:err].rstrip(), block[err + 10 :].rstrip()
+    return block.rstrip(), None
+
+
 _ACCESS_KINDS = (
     ("insufficient rights", "Access denied"),
     ("non-existent item", "Item not found"),
@@ -184,11 +205,7 @@ def _sql_block(
     extra: dict[str, Any],
 ) -> Body:
     """`  SQL: <query, any number of lines>` / `  Error: ...` or `  Warnings:` + rows."""
-    m = _SQL_BLOCK.search("\n".join(lines))
-    sql = m.group("sql") if m else None
-    err = None
-    if m:
-        err = m.group("err") if m.group("err") is not None else (m.group("warn") or "").strip()
+    sql, err = _sql_parts("\n".join(lines)) or (None, None)
     _, frames, _, dropped = _cut_trace(lines, max_frames)
     fields: dict[str, Any] = dict(extra)
     if fields.get("version") is AUTO_10:
@@ -308,9 +325,9 @@ def parse_glpi11(head: Head, body: str, max_frames: int) -> Body:
     if s:
         sql_error, sql = f"{s.group(1)} ({s.group(2)})", s.group(3)
     elif "MySQL query warnings:" in text:
-        sb = _SQL_BLOCK.search(text)
-        if sb:
-            sql, sql_error = sb.group("sql"), (sb.group("warn") or "").strip()
+        parts = _sql_parts(text)
+        if parts:
+            sql, sql_error = parts[0], parts[1] or ""
     level = level_of(head.level)
     return Body(
         Dialect.GLPI11,

@@ -200,6 +200,22 @@ def test_sql_warnings_block() -> None:
     assert (e.user, e.host) == ("2", "glpi-srv")
 
 
+def test_php_rows_under_a_glpi_backtrace_marker_are_read_as_php_rows() -> None:
+    text = (
+        "[2024-01-02 10:00:00] glpiphplog.WARNING:   *** PHP Warning (2): boom in "
+        "/var/www/glpi/inc/a.php at line 3\n"
+        "  Backtrace :\n"
+        "#0 /var/www/glpi/inc/toolbox.class.php(12): Toolbox::log()\n"
+        "#1 [internal function]: MailCollector->collect()\n"
+        "#2 {main}\n"
+    )
+    e = one(text)
+    assert e.frames == (
+        Frame("/var/www/glpi/inc/toolbox.class.php", 12, "Toolbox::log()"),
+        Frame("", None, "MailCollector->collect()"),
+    )
+
+
 def test_glpi11_caught_exception_throw_site_and_blank_terminator() -> None:
     text = (
         "[2026-09-03 09:06:56] glpi.ERROR:   *** Caught "
