@@ -23,7 +23,7 @@ from typing import BinaryIO
 
 from logdoctor.errors import InputError
 
-BLOCK = 4 << 20
+BLOCK = 2 << 20
 _TAIL_KEEP = 512  # bytes of an over-long line held back: a glued header may end it
 STDIN = "-"
 

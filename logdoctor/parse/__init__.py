@@ -135,9 +135,10 @@ class EntryParser:
         # 1.0 -> 0.3 us an entry).
         path = self.path
         memo = self.memo
-        # Bound once a block: after the generations turn over, these still reach the
-        # dicts of the block's start, which hold the same bodies.
-        lookup, recall, remember = memo.new.get, memo.old.get, memo.remember
+        # `lookup` is bound once a block: after the generations turn over it reaches the
+        # older one, still alive; the older generation is read through `memo` (binding
+        # it would keep a discarded generation alive until the block ends).
+        lookup, remember = memo.new.get, memo.remember
         ts_parse = parse_timestamp
         make = tuple.__new__
         count = text.count
@@ -154,7 +155,7 @@ class EntryParser:
             else:
                 key = _key(text, ts, s, e)
                 body = lookup(key)
-                if body is None and (body := recall(key)) is not None:
+                if body is None and (body := memo.old.get(key)) is not None:
                     remember(key, body)  # from the older generation: kept a while longer
             if body is not None:
                 raw = text[s:e]
@@ -178,7 +179,7 @@ class EntryParser:
         tally = Tally.of([self._build(rec) for rec in done])
         bodies = tally.bodies
         memo = self.memo
-        lookup, recall, remember = memo.new.get, memo.old.get, memo.remember
+        lookup, remember = memo.new.get, memo.remember
         max_raw = self.limits.max_raw
         append = bodies.append
         start, ts = (heads[0][0], heads[0][2]) if heads else (0, "")
@@ -192,7 +193,7 @@ class EntryParser:
                 body = None
             else:
                 body = lookup(key)
-                if body is None and (body := recall(key)) is not None:
+                if body is None and (body := memo.old.get(key)) is not None:
                     remember(key, body)  # from the older generation: kept a while longer
             if body is None:  # a first occurrence: its Entry (line numbers unused) gives it
                 entry = self._slow(text, heads[i - 1], e, 0, 0)

@@ -33,6 +33,7 @@ def split_script(script: str) -> tuple[str, int | None]:
 ROWS: dict[str, Frame | None] = {}
 ROWS_MAX = 50_000
 PHP_ROWS: dict[str, Frame | None] = {}
+PHP_ROWS_MAX = 8192  # smaller: PHP rows are longer (absolute paths) and vary more
 MISSING = Frame("", None, "")  # a sentinel for ROWS.get: "not seen yet"
 
 
@@ -66,7 +67,7 @@ def php_row(row: str) -> Frame | None:
     frame = PHP_ROWS.get(row, MISSING)
     if frame is not MISSING:
         return frame
-    if len(PHP_ROWS) >= ROWS_MAX:
+    if len(PHP_ROWS) >= PHP_ROWS_MAX:
         PHP_ROWS.clear()
     frame = PHP_ROWS[row] = _php_row(row)
     return frame
