@@ -8,18 +8,21 @@ calls these functions.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from logdoctor import parallel
 from logdoctor.errors import InputError
+from logdoctor.incidents import Grouping, Selection, wall
 from logdoctor.match import CompiledRule, Matcher
-from logdoctor.model import Dialect, Entry, Finding
+from logdoctor.model import Dialect, Entry, Finding, Level
 from logdoctor.parse import EntryParser, Limits
 from logdoctor.sources import OnError, Source, expand, read_blocks
 from logdoctor.stats import ScanStats
 
 log = logging.getLogger("logdoctor")
+Progress = Callable[[int, int], None]
 RANGES_PER_JOB = 4  # ranges a worker reads in a parallel scan: balance against slow CPUs
 
 
@@ -56,49 +59,67 @@ def scan(
     on_error: OnError,
     jobs: int = 1,
     rules: Sequence[CompiledRule] = (),
+    selection: Selection = Selection(),  # noqa: B008 - an immutable NamedTuple
+    progress: Progress | None = None,
 ) -> ScanStats:
-    """Read every input and count what is there, and which rules explain it; big
-    files in `jobs` processes."""
-    stats = ScanStats(rule_meta={c.rule.id: c.rule for c in rules})
+    """Read every input, count what is there and group it into incidents; big files
+    in `jobs` processes. `progress(bytes_done, bytes_total)` is called as it goes."""
+    stats = ScanStats(groups=Grouping(selection))
     executor = None
+    sources = list(expand(inputs, on_error))
+    total = sum(_size(s) for s in sources)
+    done = 0
     try:
-        for source in expand(inputs, on_error):
+        for source in sources:
             ranges = parallel.plan(source, options.dialect, jobs * RANGES_PER_JOB)
             if ranges is None:
-                stats.merge(_scan_range((source, 1, options, rules), on_error))
-                continue
-            executor = executor or parallel.pool(jobs)
-            tasks = [(rng, 1, options, rules) for rng in ranges]
-            try:
-                for part in executor.map(_scan_range, tasks):
-                    stats.merge(part)
-            except InputError as exc:
-                on_error(exc)
+                stats.merge(_scan_range((source, options, rules, selection), on_error))
+            else:
+                executor = executor or parallel.pool(jobs)
+                tasks = [(rng, options, rules, selection) for rng in ranges]
+                try:
+                    for rng, part in zip(ranges, executor.map(_scan_range, tasks), strict=True):
+                        stats.merge(part)
+                        if progress is not None:
+                            progress(done + (rng.end or 0), total)
+                except InputError as exc:
+                    on_error(exc)
+            done += _size(source)
+            if progress is not None:
+                progress(done, total)
     finally:
         if executor is not None:
             executor.shutdown()
     return stats
 
 
+def _size(source: Source) -> int:
+    if source.end is not None:
+        return source.end - source.start
+    try:
+        return os.path.getsize(source.label) if source.label != "-" else 0
+    except OSError:
+        return 0
+
+
 def _scan_range(
-    task: tuple[Source, int, ReadOptions, Sequence[CompiledRule]], on_error: OnError | None = None
+    task: tuple[Source, ReadOptions, Sequence[CompiledRule], Selection],
+    on_error: OnError | None = None,
 ) -> ScanStats:
     """The counts of one source, or one range of it (run in a worker process, where
     an input error propagates to the parent; in-process it goes to `on_error`).
 
     Rules are matched once per distinct record (Matcher remembers bodies); only
     rules that read raw text make every entry go through them."""
-    source, first_line, options, rules = task
-    stats = ScanStats()
+    source, options, rules, selection = task
+    stats = ScanStats(groups=Grouping(selection))
     matcher = _matcher(rules) if rules else None
     per_entry = matcher is not None and matcher.per_entry
     parser: EntryParser | None = None
     try:
         for text, at_line_start in read_blocks(source):
             if parser is None:
-                parser = parallel.parser_for(
-                    source, first_line, options.dialect, options.limits, text
-                )
+                parser = parallel.parser_for(source, 1, options.dialect, options.limits, text)
             if per_entry:
                 for entry in parser.feed(text, at_line_start=at_line_start):
                     stats.add(entry, matcher)
@@ -134,10 +155,18 @@ def findings(
     options: ReadOptions,
     on_error: OnError,
     rules: Sequence[CompiledRule],
+    selection: Selection = Selection(),  # noqa: B008 - an immutable NamedTuple
 ) -> Iterator[Finding]:
-    """Every finding of every entry, in input order (streams)."""
+    """Every finding of every selected entry, in input order (streams)."""
     matcher = Matcher(rules, on_timeout=_warn)
+    min_level, since, until = selection
     for entry in iter_entries(inputs, options=options, on_error=on_error):
+        if entry.level < min_level and entry.level is not Level.UNKNOWN:
+            continue
+        if since or until:
+            when = wall(entry.timestamp_text or "")
+            if not when or (since and when < since) or (until and when >= until):
+                continue
         yield from matcher.findings(entry)
 
 

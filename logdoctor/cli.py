@@ -1,29 +1,45 @@
 """The `logdoctor` command line: parses options, builds objects, calls app. No logic.
 
-Exit codes: 0 all inputs read; 2 a usage error or an input that could not be read
-(the others are still read). User errors are one line on stderr, never a traceback.
+Exit codes: 0 all inputs read (and, for scan, no incident at or above --fail-on);
+1 scan found such incidents; 2 a usage error, or an input or rule file that could
+not be read (the others are still read). User errors are one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import sys
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, TextIO, TypeVar
 
 import click
+from rich.console import Console
 
-from logdoctor import __version__
-from logdoctor.app import ReadOptions, findings, iter_entries, scan
+from logdoctor import __version__, config
+from logdoctor.app import Progress, ReadOptions, findings, iter_entries, scan
 from logdoctor.cli_rules import explain, load_rules, rule_options, rules_group
 from logdoctor.errors import InputError
-from logdoctor.model import Dialect
+from logdoctor.incidents import Selection, moment
+from logdoctor.model import Dialect, Level
 from logdoctor.parallel import default_jobs
 from logdoctor.parse import DIALECTS, Limits
-from logdoctor.report import ENTRY_FORMATS, SCAN_FORMATS, render_scan
+from logdoctor.report import (
+    ENTRY_FORMATS,
+    FAIL_ON,
+    REPORT_FORMATS,
+    STREAM_FORMATS,
+    Verdict,
+    auto_format,
+    build,
+)
 from logdoctor.report.safe import inert
 from logdoctor.report.serialize import FindingJson
+from logdoctor.sources import glpi_log_dir
 
 EXIT_OK = 0
+EXIT_FOUND = 1
 EXIT_INPUT = 2
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -140,15 +156,44 @@ def parse(
 
 
 @main.command("scan")
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @_read_options
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice([*sorted(SCAN_FORMATS), "jsonl"]),
-    default="text",
+    type=click.Choice(["auto", *REPORT_FORMATS, *STREAM_FORMATS]),
+    default="auto",
     show_default=True,
-    help="text for reading, json for scripts, jsonl: one object per finding (streams).",
+    help="auto: github under GitHub Actions, terminal on a terminal, parsable otherwise; "
+    "json: the whole report; jsonl: one object per finding (streams); html: one file.",
+)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here."
+)
+@click.option("--verbose", "-v", is_flag=True, help="Full backtraces in the terminal report.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default=None,
+    help="Exit 1 when an incident is at or above this severity  [default: error, or the "
+    "config file's fail-on].",
+)
+@click.option("--since", metavar="WHEN", help="Only entries at or after: 2024-01-18, 2h, 7d.")
+@click.option("--until", metavar="WHEN", help="Only entries before: '2024-01-18 16:00', 30m.")
+@click.option(
+    "--min-level",
+    type=click.Choice([lvl.label for lvl in Level if lvl is not Level.UNKNOWN]),
+    help="Only entries at or above this level.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    help="Fail only on incidents that are not in this baseline file.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False),
+    help="Record the incidents found in this file (and exit 0 unless an input failed).",
 )
 @click.option(
     "--jobs",
@@ -163,7 +208,7 @@ def parse(
     type=click.IntRange(min=1),
     default=10,
     show_default=True,
-    help="How many of the most frequent messages to list.",
+    help="How many unexplained groups to list.",
 )
 @click.option("--width", type=click.IntRange(min=40), help="Output width (default: terminal).")
 @rule_options
@@ -173,6 +218,14 @@ def scan_cmd(
     max_entry_bytes: int,
     max_frames: int,
     fmt: str,
+    output: str | None,
+    verbose: bool,
+    fail_on: str | None,
+    since: str | None,
+    until: str | None,
+    min_level: str | None,
+    baseline: str | None,
+    write_baseline: str | None,
     jobs: str,
     top: int,
     width: int | None,
@@ -181,30 +234,167 @@ def scan_cmd(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
 ) -> None:
-    """Read whole logs and report the known problems in them.
+    """Read whole logs and report the known problems in them, as incidents.
 
-    Per file: entries by dialect and level, time span; the problems the rules
-    explain, by count; the most frequent messages. Exit code 2 if an input or a
-    rule file could not be read.
+    PATHS are files, folders (every *.log and its rotations), globs, or - for stdin.
+    Without PATHS, the GLPI log folder: $GLPI_LOG_DIR, else the usual places
+    (/var/www/glpi/files/_log, /usr/share/glpi/files/_log, /var/log/glpi, ...).
+
+    Each incident is one rule explaining entries: how many, first and last seen,
+    where, why, how to fix it. Entries no rule explains are grouped too.
+
+    \b
+    Exit codes: 0 no incident at or above --fail-on (new ones only, with --baseline),
+    1 some, 2 a usage error, an input or a rule file that could not be read.
 
     \b
     Examples:
       logdoctor scan sample_logs/
-      logdoctor scan /var/www/glpi/files/_log --format json
+      logdoctor scan /var/www/glpi/files/_log --since 7d --format html -o report.html
+      logdoctor scan files/_log --fail-on warning --baseline .logdoctor-baseline.json
       logdoctor scan php-errors.log --format jsonl --select 'glpi.mail.*'
     """
     errors = _Errors()
     options = _options(dialect, max_entry_bytes, max_frames)
+    selection = Selection(
+        Level[min_level.upper()] if min_level else Level.UNKNOWN,
+        _moment(since, "--since"),
+        _moment(until, "--until"),
+    )
+    if not paths:
+        paths = (_glpi_logs(),)
     rules = load_rules(rule_paths, no_builtin_rules, select, ignore)
-    if fmt == "jsonl":
-        encode = FindingJson()
-        for finding in findings(paths, options=options, on_error=errors, rules=rules.rules):
-            sys.stdout.write(encode(finding) + "\n")
-    else:
-        stats = scan(paths, options=options, on_error=errors, jobs=_jobs(jobs), rules=rules.rules)
-        stats.errors = errors.lines
-        render_scan(stats, sys.stdout, fmt=fmt, top=top, width=width)
-    sys.exit(EXIT_INPUT if errors.count or rules.problems else EXIT_OK)
+    known = _read_baseline(baseline) if baseline else None
+    verdict = Verdict(fail_on or config.load().fail_on or "error", known)
+    with _output(output) as stream:
+        if fmt == "jsonl":
+            encode = FindingJson()
+            found = findings(
+                paths, options=options, on_error=errors, rules=rules.rules, selection=selection
+            )
+            failed = False
+            threshold = verdict.threshold()
+            for finding in found:
+                stream.write(encode(finding) + "\n")
+                stream.flush()
+                failed = failed or (threshold is not None and finding.rule.severity >= threshold)
+        else:
+            with _progress() as progress:
+                stats = scan(
+                    paths,
+                    options=options,
+                    on_error=errors,
+                    jobs=_jobs(jobs),
+                    rules=rules.rules,
+                    selection=selection,
+                    progress=progress,
+                )
+            stats.errors = errors.lines
+            doc = build(stats, verdict, top)
+            chosen = auto_format(stream) if fmt == "auto" else fmt
+            REPORT_FORMATS[chosen](doc, stream, width, verbose)
+            failed = bool(doc["summary"]["failing"])
+            if write_baseline:
+                _write_baseline(write_baseline, doc)
+                failed = False
+    if errors.count or rules.problems:
+        sys.exit(EXIT_INPUT)
+    sys.exit(EXIT_FOUND if failed else EXIT_OK)
+
+
+def _moment(value: str | None, option: str) -> str:
+    if not value:
+        return ""
+    try:
+        return moment(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=f"'{option}'") from None
+
+
+def _glpi_logs() -> str:
+    """The GLPI log folder, said on stderr; a usage error when there is none."""
+    env = os.environ.get("GLPI_LOG_DIR")
+    if env and not os.path.isdir(env):
+        raise click.UsageError(f"GLPI_LOG_DIR={env}: not a folder")
+    found, tried = glpi_log_dir()
+    if found is None:
+        raise click.UsageError(
+            "no PATH given and no GLPI log folder found (looked in "
+            + ", ".join(tried)
+            + "): give the folder, or set GLPI_LOG_DIR"
+        )
+    click.echo(f"logdoctor: reading {found}", err=True)
+    return found
+
+
+@contextlib.contextmanager
+def _output(path: str | None) -> Iterator[TextIO]:
+    if path is None:
+        yield sys.stdout
+        return
+    try:
+        with open(path, "w", encoding="utf-8", errors="surrogateescape") as stream:
+            yield stream
+    except OSError as exc:
+        raise click.FileError(path, exc.strerror) from None
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[Progress | None]:
+    """A progress bar on stderr when it is a terminal (never in pipes or CI)."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+    from rich.progress import Progress as Bar
+
+    columns = (
+        TextColumn("scanning"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Bar(*columns, console=Console(file=sys.stderr), transient=True) as bar:
+        task = bar.add_task("scan", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        yield advance
+
+
+def _read_baseline(path: str) -> set[str]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        return {str(item["id"]) for item in doc["incidents"]}
+    except OSError as exc:
+        raise click.FileError(path, exc.strerror) from None
+    except json.JSONDecodeError as exc:
+        raise click.FileError(path, f"line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except (KeyError, TypeError):
+        raise click.FileError(path, "not a logdoctor baseline (no incidents list)") from None
+
+
+def _write_baseline(path: str, doc: dict[str, Any]) -> None:
+    items = [
+        {"id": i["id"], "rule": i["rule"]["id"], "captures": i["captures"], "count": i["count"]}
+        for i in sorted(doc["incidents"], key=lambda i: i["id"])
+    ]
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump({"format_version": 1, "incidents": items}, f, indent=2, sort_keys=True)
+            f.write("\n")
+    except OSError as exc:
+        raise click.FileError(path, exc.strerror) from None
+    click.echo(f"logdoctor: wrote {len(items)} incidents to {path}", err=True)
 
 
 main.add_command(rules_group)

@@ -5,6 +5,7 @@ rules: [ops/logdoctor-rules]     # rule files or folders, relative to this file
 select: ["glpi.*", "tag:mail"]   # id globs or tag:NAME
 ignore: [glpi.noise.*]
 builtin-rules: true              # false: only the rules above
+fail-on: warning                 # scan's --fail-on default: info, warning, error, critical, never
 ```
 Command-line options add to it (`--rules`, `--select`, `--ignore`) or override it
 (`--no-builtin-rules`). Problems are located like rule-file problems. Imports
@@ -21,7 +22,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from logdoctor.ruleset.yamlsrc import Problem, compose, where
 
 NAME = ".logdoctor.yaml"
-KEYS = ("rules", "select", "ignore", "builtin-rules")
+KEYS = ("rules", "select", "ignore", "builtin-rules", "fail-on")
+FAIL_ON = ("info", "warning", "error", "critical", "never")
 
 
 @dataclass(slots=True)
@@ -33,6 +35,7 @@ class Config:
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     builtin_rules: bool = True
+    fail_on: str | None = None
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -69,6 +72,13 @@ def load(start: Path | None = None) -> Config:
                 config.builtin_rules = value.value.lower() in ("true", "yes", "on")
             else:
                 config.problems.append(where(label, value, "builtin-rules is true or false"))
+        elif name == "fail-on":
+            if isinstance(value, ScalarNode) and str(value.value) in FAIL_ON:
+                config.fail_on = str(value.value)
+            else:
+                config.problems.append(
+                    where(label, value, f"fail-on is one of {', '.join(FAIL_ON)}")
+                )
         elif name in KEYS:
             items = _strings(label, value, config.problems)
             if name == "rules":

@@ -45,6 +45,31 @@ class Source:
 OnError = Callable[[InputError], None]
 
 
+# Where GLPI keeps its logs when no path is given: $GLPI_LOG_DIR, then the usual places
+# (tarball installs under the web root, Debian/Fedora packages, the official image).
+GLPI_LOG_DIRS = (
+    "/var/www/glpi/files/_log",
+    "/var/www/html/glpi/files/_log",
+    "/var/www/html/files/_log",
+    "/usr/share/glpi/files/_log",
+    "/var/lib/glpi/files/_log",
+    "/var/log/glpi",
+)
+
+
+def glpi_log_dir(environ: dict[str, str] | None = None) -> tuple[str | None, list[str]]:
+    """(the GLPI log folder found, the places looked at)."""
+    env = os.environ if environ is None else environ
+    tried = []
+    if env.get("GLPI_LOG_DIR"):
+        tried.append(env["GLPI_LOG_DIR"])
+    tried += GLPI_LOG_DIRS
+    for folder in tried:
+        if os.path.isdir(folder):
+            return folder, tried
+    return None, tried
+
+
 def expand(inputs: Sequence[str], on_error: OnError) -> Iterator[Source]:
     """Sources for the user's inputs, in order; errors for missing paths and loops."""
     for item in inputs:

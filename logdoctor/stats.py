@@ -1,4 +1,4 @@
-"""Counts over entries: what `scan` reports until rules land. Imports model and parse."""
+"""Counts over entries: per file, and grouped into incidents (incidents.py)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from logdoctor.incidents import Grouping
 from logdoctor.match import Matcher
 from logdoctor.model import Body, Dialect, Entry, Level, Rule
 from logdoctor.parse import Tally
 from logdoctor.parse.headers import parse_timestamp
-
-TOP_KEEP = 20_000  # distinct messages tracked; beyond, the rarest half is forgotten
-KEYS_KEEP = 4096  # bodies whose message key is remembered (they stay alive meanwhile)
 
 
 @dataclass(slots=True)
@@ -31,29 +29,29 @@ class FileStats:
 
 @dataclass(slots=True)
 class ScanStats:
-    """What a scan found: per-file counts and the most frequent messages."""
+    """What a scan found: per-file counts, and the entries grouped into incidents."""
 
     files: dict[str, FileStats] = field(default_factory=dict)
-    messages: Counter[tuple[str, str]] = field(default_factory=Counter)
+    groups: Grouping = field(default_factory=Grouping)
     errors: list[str] = field(default_factory=list)
-    findings: Counter[str] = field(default_factory=Counter)  # rule id -> entries explained
-    rule_meta: dict[str, Rule] = field(default_factory=dict, repr=False)
-    # (label, first line) of each body seen, so repeats cost one lookup. Bounded.
-    _keys: dict[Body, tuple[str, str] | None] = field(default_factory=dict, repr=False)
 
     @property
     def entries(self) -> int:
         """Entries over all files."""
         return sum(f.entries for f in self.files.values())
 
-    def add(self, entry: Entry, matcher: Matcher | None = None) -> None:
-        """Count one entry (called for every entry of a scan: kept lean)."""
-        if matcher is not None:
-            for finding in matcher.findings(entry):
-                self.findings[finding.rule.id] += 1
-        stats = self.files.get(entry.path)
+    def _file(self, path: str) -> FileStats:
+        stats = self.files.get(path)
         if stats is None:
-            stats = self.files[entry.path] = FileStats(entry.path)
+            stats = self.files[path] = FileStats(path)
+        return stats
+
+    def add(self, entry: Entry, matcher: Matcher | None = None) -> None:
+        """Count one entry (the per-entry path: rules that read raw text)."""
+        hits = (
+            [(f.rule, f.captures) for f in matcher.findings(entry)] if matcher is not None else []
+        )
+        stats = self._file(entry.path)
         stats.entries += 1
         stats.lines = entry.end_line
         if entry.raw_dropped and not entry.body.frames_dropped:
@@ -62,51 +60,39 @@ class ScanStats:
             stats.first = stats.first or entry.timestamp
             stats.last = entry.timestamp
         self._count_body(stats, entry.body, 1)
-        if len(self.messages) > TOP_KEEP:
-            self._trim()
+        self.groups.add_entry(entry.path, entry.body, entry.timestamp_text or "", entry.line, hits)
 
     def add_tally(
         self, path: str, tally: Tally, end_line: int, matcher: Matcher | None = None
     ) -> None:
         """Count a block's entries from their bodies (`EntryParser.feed_bodies`): the
         work is per distinct body of the block, not per entry."""
-        stats = self.files.get(path)
-        if stats is None:
-            stats = self.files[path] = FileStats(path)
+        stats = self._file(path)
         stats.entries += len(tally.bodies)
         stats.lines = max(stats.lines, end_line)
         stats.truncated += tally.truncated
-        if tally.first_ts is not None and stats.first is None:
-            stats.first = parse_timestamp(tally.first_ts)
-        if tally.last_ts is not None:
-            stats.last = parse_timestamp(tally.last_ts) or stats.last
+        first_ts, last_ts = tally.first_ts, tally.last_ts
+        if first_ts is not None and stats.first is None:
+            stats.first = parse_timestamp(first_ts)
+        if last_ts is not None:
+            stats.last = parse_timestamp(last_ts) or stats.last
+        hits: dict[Body, list[tuple[Rule, dict[str, str]]]] = {}
         for body, n in Counter(tally.bodies).items():
             if matcher is not None:
                 probe = Entry(path, 0, 0, None, None, "", body)  # body-level rules read no more
-                for compiled, _ in matcher.body_hits(probe):
-                    self.findings[compiled.rule.id] += n
+                found = matcher.body_hits(probe)
+                if found:
+                    hits[body] = [(c.rule, captures) for c, captures in found]
             self._count_body(stats, body, n)
-        self._trim()
+        self.groups.add_block(path, tally.bodies, tally.stamps, tally.lines, hits)
 
-    def _count_body(self, stats: FileStats, body: Body, n: int) -> None:
-        """What `n` entries sharing `body` add: dialect, level, truncation, message."""
+    @staticmethod
+    def _count_body(stats: FileStats, body: Body, n: int) -> None:
+        """What `n` entries sharing `body` add: dialect, level, truncation."""
         stats.dialects[body.dialect] += n
         stats.levels[body.level] += n
         if body.frames_dropped:
             stats.truncated += n
-        key = self._keys[body] if body in self._keys else self._message_key(body)
-        if key is not None:
-            self.messages[key] += n
-
-    def _message_key(self, body: Body) -> tuple[str, str] | None:
-        key = None
-        if body.level >= Level.NOTICE or body.dialect is Dialect.GLPI_FILE:
-            label = body.exception or body.kind or body.level.label
-            key = (label, body.message.partition("\n")[0][:200])
-        if len(self._keys) >= KEYS_KEEP:
-            self._keys.clear()
-        self._keys[body] = key
-        return key
 
     def merge(self, later: ScanStats) -> None:
         """Add the counts of a scan of what comes next (another file, or the next range
@@ -116,6 +102,7 @@ class ScanStats:
             if mine is None:
                 self.files[path] = other
                 continue
+            later.groups.shift(path, mine.lines)
             mine.entries += other.entries
             mine.lines += other.lines  # `later` numbered its lines from 1
             mine.truncated += other.truncated
@@ -123,20 +110,5 @@ class ScanStats:
             mine.levels.update(other.levels)
             mine.first = mine.first or other.first
             mine.last = other.last or mine.last
-        self.messages.update(later.messages)
-        self._trim()
+        self.groups.merge(later.groups)
         self.errors.extend(later.errors)
-        self.findings.update(later.findings)
-
-    def _trim(self) -> None:
-        if len(self.messages) > TOP_KEEP:
-            self.messages = Counter(dict(self.messages.most_common(TOP_KEEP // 2)))
-
-    def __getstate__(self) -> tuple[object, ...]:
-        # Sent back from worker processes: without the per-body cache.
-        return (self.files, self.messages, self.errors, self.findings)
-
-    def __setstate__(self, state: tuple[object, ...]) -> None:
-        self.files, self.messages, self.errors, self.findings = state  # type: ignore[assignment]
-        self._keys = {}
-        self.rule_meta = {}

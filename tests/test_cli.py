@@ -104,24 +104,33 @@ def test_parse_table_is_readable_and_inert(tmp_path: Path) -> None:
     assert "\\x1b[31mred" in out and "[bold red]markup[/]" in out
 
 
-def test_scan_text_and_json(log: Path) -> None:
-    code, out, err = run_cli("scan", "--width", "160", str(log))
-    assert (code, err) == (0, "")
+def test_scan_terminal_and_json(log: Path) -> None:
+    code, out, err = run_cli("scan", "--format", "terminal", "--width", "160", str(log))
+    assert (code, err) == (1, "")  # an error-level incident, and --fail-on error by default
     assert "1 files, 2 entries" in out
     assert "cannot login, user or password wrong" in out
+    assert "Why" in out and "Fix" in out and "glpi.mail.basic-login-failed" in out
     code, out, err = run_cli("scan", "--format", "json", str(log))
     doc = json.loads(out)
-    assert (code, err) == (0, "")
-    assert doc["format_version"] == 1 and doc["entries"] == 2
+    assert (code, err) == (1, "")
+    assert doc["format_version"] == 2 and doc["summary"]["entries"] == 2
     (f,) = doc["files"]
     assert f["dialects"] == {"glpi-monolog": 2}
     assert f["levels"] == {"critical": 1, "warning": 1}
     assert (f["first"], f["last"]) == ("2023-01-13 12:37:20", "2023-01-13 12:38:20")
-    assert doc["top_messages"][0] == {
-        "count": 1,
-        "what": "Laminas\\Mail\\Storage\\Exception\\RuntimeException",
-        "message": "cannot login, user or password wrong",
+    mail = next(i for i in doc["incidents"] if i["rule"]["id"] == "glpi.mail.basic-login-failed")
+    assert (mail["count"], mail["severity"], mail["fails"]) == (1, "error", True)
+    assert mail["first"] == {"path": str(log), "line": 1, "timestamp": "2023-01-13 12:37:20"}
+    assert mail["sample"]["key_frame"] == {
+        "file": "src/Toolbox.php",
+        "line": 2196,
+        "call": "Laminas\\Mail\\Storage\\Imap->__construct()",
     }
+    assert doc["summary"]["failing"] == ["glpi.mail.basic-login-failed"]
+    code, _, err = run_cli("scan", "--format", "json", "--fail-on", "never", str(log))
+    assert (code, err) == (0, "")
+    code, _, err = run_cli("scan", "--format", "json", "--fail-on", "critical", str(log))
+    assert (code, err) == (0, "")
 
 
 def test_dialect_option_and_bad_values(log: Path) -> None:
@@ -135,7 +144,7 @@ def test_dialect_option_and_bad_values(log: Path) -> None:
 
 
 def test_paths_are_required_and_printed_as_given(log: Path) -> None:
-    code, out, err = run_cli("scan")
+    code, out, err = run_cli("parse")
     assert code == 2 and "Missing argument 'PATHS...'" in err
     code, out, _ = run_cli("parse", log.name, cwd=log.parent)
     assert json.loads(out.splitlines()[0])["path"] == "php-errors.log"

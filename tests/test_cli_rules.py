@@ -83,7 +83,7 @@ def test_scan_jsonl_findings_and_counts(rules_dir: Path) -> None:
     args = ("--no-builtin-rules", "--rules", str(rules_dir))
     log = str(SAMPLES / "glpi-10" / "php-errors.log")
     code, out, err = run_cli("scan", *args, "--format", "jsonl", log)
-    assert (code, err) == (0, "")
+    assert (code, err) == (1, "")  # error findings, --fail-on error
     found = [json.loads(line) for line in out.splitlines()]
     assert found
     first = found[0]
@@ -96,8 +96,10 @@ def test_scan_jsonl_findings_and_counts(rules_dir: Path) -> None:
     assert first["explain"] == "The password was refused."
     assert first["fix"] == ["Re-enter the password in Setup > Receivers."]
     code, out, _ = run_cli("scan", *args, "--format", "json", log)
-    counts = {p["rule"]: p["count"] for p in json.loads(out)["problems"]}
+    counts = {i["rule"]["id"]: i["count"] for i in json.loads(out)["incidents"]}
     assert counts == {"local.mail.login": len(found)}
+    code, out, _ = run_cli("scan", *args, "--format", "jsonl", "--fail-on", "critical", log)
+    assert code == 0 and len(out.splitlines()) == len(found)
 
 
 def test_rules_new_from_a_real_entry(tmp_path: Path) -> None:
@@ -124,7 +126,7 @@ def test_project_config_file_adds_rules_and_selects(rules_dir: Path, tmp_path: P
     assert code == 2
     assert err == (
         f"{tmp_path}/project/.logdoctor.yaml:1:1: unknown key 'rulez' "
-        "(rules, select, ignore, builtin-rules)\n"
+        "(rules, select, ignore, builtin-rules, fail-on)\n"
     )
 
 

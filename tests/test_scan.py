@@ -1,37 +1,57 @@
-"""scan: counting by bodies gives the counts of entry by entry, in one process or several."""
+"""scan: counting by blocks gives the report of entry by entry, in one process or several."""
 
 from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from logdoctor import parallel
-from logdoctor.app import ReadOptions, iter_entries, scan
+from logdoctor.app import ReadOptions, _matcher, iter_entries, scan
 from logdoctor.errors import InputError
-from logdoctor.report.summary import _as_dict
+from logdoctor.incidents import Grouping, Selection
+from logdoctor.match import CompiledRule
+from logdoctor.report import build
+from logdoctor.ruleset import load
 from logdoctor.stats import ScanStats
 from tests.conftest import SAMPLES
 
+RULES: list[CompiledRule] = load([], builtin=True).rules
+ALL = Selection()
 
-def _by_entries(paths: list[str]) -> dict[str, object]:
-    stats = ScanStats()
+
+def _by_entries(paths: list[str], selection: Selection = ALL) -> dict[str, Any]:
+    stats = ScanStats(groups=Grouping(selection))
+    matcher = _matcher(RULES)
     for entry in iter_entries(paths, options=ReadOptions(), on_error=pytest.fail):
-        stats.add(entry)
-    return _as_dict(stats, 50)
+        stats.add(entry, matcher)
+    return build(stats, top=1000)
 
 
-def _by_scan(paths: list[str], jobs: int) -> dict[str, object]:
+def _by_scan(paths: list[str], jobs: int, selection: Selection = ALL) -> dict[str, Any]:
     errors: list[InputError] = []
-    stats = scan(paths, options=ReadOptions(), on_error=errors.append, jobs=jobs)
+    stats = scan(
+        paths, options=ReadOptions(), on_error=errors.append, jobs=jobs, rules=RULES,
+        selection=selection,
+    )  # fmt: skip
     assert errors == []
-    return _as_dict(stats, 50)
+    return build(stats, top=1000)
 
 
-def test_scan_counts_equal_entry_by_entry_counts_on_every_sample() -> None:
+def test_scan_report_equals_entry_by_entry_report_on_every_sample() -> None:
     paths = [str(SAMPLES)]
-    assert _by_scan(paths, jobs=1) == _by_entries(paths)
+    report = _by_scan(paths, jobs=1)
+    assert report == _by_entries(paths)
+    assert report["summary"]["incidents"] >= 50
+    assert report["summary"]["unexplained_groups"] >= 5
+
+
+def test_the_report_does_not_depend_on_the_order_of_the_inputs() -> None:
+    files = sorted(str(p) for p in SAMPLES.rglob("*.log*"))
+    forward = _by_scan(files, jobs=1)
+    assert _by_scan(files[::-1], jobs=1) == forward
 
 
 def test_parallel_scan_equals_sequential(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -48,5 +68,22 @@ def test_parallel_scan_equals_sequential(tmp_path: Path, monkeypatch: pytest.Mon
     assert ranges[0].start == 0 and ranges[-1].end == big.stat().st_size
     assert all(a.end == b.start for a, b in itertools.pairwise(ranges))
     sequential = _by_scan([str(big)], jobs=1)
-    assert _by_scan([str(big)], jobs=3) == sequential
+    parallel_report = _by_scan([str(big)], jobs=3)
+    assert parallel_report == sequential
     assert sequential == _by_entries([str(big)])
+    # Line numbers of the later ranges are those of the whole file.
+    last = max(sequential["incidents"], key=lambda i: i["last"]["line"])["last"]
+    assert last["line"] > big.read_bytes().count(b"\n") * 0.9
+
+
+def test_a_time_window_selects_the_same_entries_both_ways() -> None:
+    window = Selection(since="2024-01-15 00:00:00", until="2024-01-17 00:00:00")
+    paths = [str(SAMPLES)]
+    report = _by_scan(paths, jobs=1, selection=window)
+    assert report == _by_entries(paths, window)
+    seen = [i["first_seen"] for i in report["incidents"]] + [
+        i["last_seen"] for i in report["incidents"]
+    ]
+    assert seen and all("2024-01-15" <= s < "2024-01-17" for s in seen)
+    everything = _by_scan(paths, jobs=1)
+    assert report["summary"]["explained_entries"] < everything["summary"]["explained_entries"]

@@ -177,7 +177,7 @@ def test_truncated_gzip_keeps_what_was_read(tmp_path: Path) -> None:
     )
     import json
 
-    entries = json.loads(out)["entries"]
+    entries = json.loads(out)["summary"]["entries"]
     assert 0 < entries < 20000
 
 

@@ -180,7 +180,7 @@ def parse_monolog(head: Head, body: str, max_frames: int) -> Body:
         Dialect.MONOLOG,
         level_of(head.level),
         channel=head.channel,
-        exception=exc.group(1) if exc else None,
+        exception=exc.group(1).replace("\\\\", "\\") if exc else None,  # JSON-escaped
         message=message.strip(),
         origin=Frame(exc.group(3).replace("\\/", "/"), int(exc.group(4)), "") if exc else None,
         frames=tuple(frames),

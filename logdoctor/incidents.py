@@ -1,0 +1,399 @@
+"""Incidents: the entries of a scan grouped into what the report shows.
+
+* An incident is one rule explaining entries with the same key captures: those
+  its title uses (a title `Entra error {code}` makes one incident per code; the
+  explanation and fix are filled from the first entry's captures). Its id is the
+  rule id, plus a hash of the key captures when there are some: stable across
+  runs, file orders and machines (baselines use it).
+* Entries no rule explains, at level notice or above, are grouped by a fingerprint
+  in the spirit of Sentry's grouping: the exception class (or kind), the first
+  line of the message with numbers, hex, quoted values and ids masked, and the key
+  frame (the first frame not under a vendor folder) without its line number.
+
+Work is per distinct body of a block, plus a few C-speed passes over the block's
+lists (Counter, dict(zip)); memory grows with the number of groups, not entries.
+Times are compared as local wall-clock text ("YYYY-MM-DD HH:MM:SS"): GLPI writes
+local time without a zone, and stamps with a zone are converted to local time, so
+the logs of one server line up. Imports model and parse only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from logdoctor.model import Body, Dialect, Frame, Level, Rule, Severity
+from logdoctor.parse.headers import parse_timestamp
+
+UNEXPLAINED_KEEP = 20_000  # unexplained groups kept; beyond, the rarest half is forgotten
+UNEXPLAINED_FLOOR = Level.NOTICE  # unexplained entries below this level are not grouped
+TARGETS_KEEP = 4096  # bodies whose groups are remembered
+HOUR = timedelta(hours=1)
+
+Hits = Sequence[tuple[Rule, dict[str, str]]]
+Targets = tuple[tuple["Group", dict[str, str]], ...]  # the groups of a body, with its captures
+
+
+class Seen(NamedTuple):
+    """Where and when one entry of a group was seen."""
+
+    wall: str  # local wall-clock time, "YYYY-MM-DD HH:MM:SS[.ffffff]"; "" if none
+    path: str
+    line: int
+    when: str  # the timestamp as written ("" if none)
+
+
+def _order(seen: Seen) -> tuple[bool, str, str, int]:
+    return (not seen.wall, seen.wall, seen.path, seen.line)
+
+
+_walls: dict[str, str] = {}
+
+
+def wall(stamp: str) -> str:
+    """A timestamp text as local wall-clock text that sorts in time order."""
+    if len(stamp) == 19 and stamp[4] == "-" and stamp[10] == " ":
+        return stamp  # GLPI's own: already local, already sortable
+    value = _walls.get(stamp)
+    if value is None:
+        dt = parse_timestamp(stamp) if stamp else None
+        if dt is not None and dt.tzinfo is not None:
+            dt = dt.astimezone().replace(tzinfo=None)
+        value = dt.isoformat(sep=" ") if dt is not None else ""
+        if len(_walls) >= 8192:
+            _walls.clear()
+        _walls[stamp] = value
+    return value
+
+
+# --- fingerprints ------------------------------------------------------------------
+
+_MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`"), "<str>"),
+    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "<email>"),
+    (re.compile(r"\b[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\b"), "<uuid>"),
+    (re.compile(r"\b0x[0-9a-fA-F]+\b|\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b"), "<hex>"),
+    (re.compile(r"\d+"), "<n>"),
+)
+
+# Vendor code, also as GLPI prints long paths: "...r/laminas/laminas-mail/src/...".
+_VENDOR = ("vendor/", "/laminas/", "/symfony/", "/twig/", "/guzzlehttp/", "/league/", "/sabre/")
+
+
+def mask(text: str) -> str:
+    """`text` with quoted values, e-mail addresses, uuids, hex and numbers masked."""
+    for pattern, placeholder in _MASKS:
+        text = pattern.sub(placeholder, text)
+    return text
+
+
+def _vendor(file: str) -> bool:
+    path = "/" + file.replace("\\", "/").lstrip("./")
+    return "/vendor/" in path or (file.startswith("...") and any(v in path for v in _VENDOR))
+
+
+def key_frame(body: Body) -> Frame | None:
+    """The frame that says where in GLPI (or a plugin) it happened: the first not
+    under a vendor folder, else the origin, else the first."""
+    frames = (body.origin, *body.frames) if body.origin else body.frames
+    for frame in frames:
+        if frame.file and not _vendor(frame.file):
+            return frame
+    return frames[0] if frames else None
+
+
+def label(body: Body) -> str:
+    """What kind of entry: exception class, else kind, else level."""
+    return body.exception or body.kind or body.level.label
+
+
+def fingerprint(body: Body) -> str:
+    """The grouping key of an unexplained entry (see the module's docstring)."""
+    frame = key_frame(body)
+    where = f"{frame.file}:{frame.call}" if frame else ""
+    return f"{label(body)}|{mask(body.message.partition(chr(10))[0][:300])}|{where}"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def key_names(rule: Rule) -> tuple[str, ...]:
+    """The captures that tell one incident of `rule` from another: its title's."""
+    return tuple(sorted(set(_PLACEHOLDER.findall(rule.title))))
+
+
+# --- groups ------------------------------------------------------------------------
+
+
+@dataclass(slots=True, eq=False)
+class Group:
+    """An incident (`rule` set) or a group of unexplained entries (`rule` None)."""
+
+    id: str
+    rule: Rule | None
+    captures: dict[str, str]  # the key captures (incidents)
+    fingerprint: str  # (unexplained groups)
+    body: Body  # the representative entry's: the first seen
+    details: dict[str, str]  # the representative entry's captures (incidents)
+    count: int = 0
+    first: Seen | None = None
+    last: Seen | None = None
+    files: Counter[str] = field(default_factory=Counter)
+    hours: Counter[str] = field(default_factory=Counter)  # "YYYY-MM-DD HH" -> entries
+
+    @property
+    def severity(self) -> Severity | None:
+        """The rule's severity (None for unexplained entries)."""
+        return self.rule.severity if self.rule else None
+
+    def see(self, body: Body, captures: dict[str, str], first: Seen, last: Seen, n: int) -> None:
+        """Count `n` entries of `body` seen from `first` to `last` in one file."""
+        self.count += n
+        self.files[first.path] += n
+        if self.first is None or _order(first) < _order(self.first):
+            self.first, self.body, self.details = first, body, captures
+        if self.last is None or _order(last) > _order(self.last):
+            self.last = last
+
+    def merge(self, other: Group) -> None:
+        """Add the entries `other` (the same group, from another worker) counted."""
+        self.count += other.count
+        self.files.update(other.files)
+        self.hours.update(other.hours)
+        if other.first is not None and (
+            self.first is None or _order(other.first) < _order(self.first)
+        ):
+            self.first, self.body, self.details = other.first, other.body, other.details
+        if other.last is not None and (self.last is None or _order(other.last) > _order(self.last)):
+            self.last = other.last
+
+
+def incident_id(rule: Rule, captures: dict[str, str]) -> str:
+    """`rule.id`, or `rule.id#<hash of the key captures>` when the rule has some."""
+    if not captures:
+        return rule.id
+    text = "\0".join(f"{k}={v}" for k, v in sorted(captures.items()))
+    return f"{rule.id}#{_digest(text)}"
+
+
+class Selection(NamedTuple):
+    """Which entries count: `--min-level`, `--since`, `--until` (wall-clock texts)."""
+
+    min_level: Level = Level.UNKNOWN
+    since: str = ""  # since <= entry < until; "" = open
+    until: str = ""
+
+
+class Grouping:
+    """The incidents and unexplained groups of a scan (or of one worker's ranges)."""
+
+    def __init__(self, selection: Selection = Selection()) -> None:  # noqa: B008 - immutable
+        self.min_level, self.since, self.until = selection
+        self.incidents: dict[str, Group] = {}
+        self.unexplained: dict[str, Group] = {}
+        self.selected = 0  # entries inside the selection that count in a group
+        self.forgotten = 0  # unexplained entries of groups dropped at UNEXPLAINED_KEEP
+        self._targets: dict[Body, Targets] = {}
+        self._keys: dict[str, tuple[str, ...]] = {}
+
+    @property
+    def timed(self) -> bool:
+        """True when a time window is selected."""
+        return bool(self.since or self.until)
+
+    def _within(self, when: str) -> bool:
+        return (
+            bool(when)
+            and (not self.since or when >= self.since)
+            and (not self.until or when < self.until)
+        )
+
+    def groups_for(self, body: Body, hits: Hits) -> Targets:
+        """The groups an entry with `body` and these rule hits counts in."""
+        if body.level < self.min_level and body.level is not Level.UNKNOWN:
+            return ()
+        if hits:
+            out = []
+            for rule, captures in hits:
+                names = self._keys.get(rule.id)
+                if names is None:
+                    names = self._keys[rule.id] = key_names(rule)
+                keyed = {k: captures[k] for k in names if k in captures}
+                gid = incident_id(rule, keyed)
+                group = self.incidents.get(gid)
+                if group is None:
+                    group = self.incidents[gid] = Group(gid, rule, keyed, "", body, captures)
+                out.append((group, captures))
+            return tuple(out)
+        if body.dialect is Dialect.UNKNOWN or body.level < max(self.min_level, UNEXPLAINED_FLOOR):
+            return ()
+        fp = fingerprint(body)
+        gid = _digest(fp)
+        group = self.unexplained.get(gid)
+        if group is None:
+            group = self.unexplained[gid] = Group(gid, None, {}, fp, body, {})
+        return ((group, {}),)
+
+    def add_block(
+        self,
+        path: str,
+        bodies: list[Body],
+        stamps: list[str],
+        lines: list[int],
+        hits: dict[Body, list[tuple[Rule, dict[str, str]]]],
+    ) -> None:
+        """Count a block of entries (parallel lists) whose rule hits are known per body."""
+        walls = [s if len(s) == 19 and s[4] == "-" and s[10] == " " else wall(s) for s in stamps]
+        if self.timed:
+            keep = [i for i, w in enumerate(walls) if self._within(w)]
+            if len(keep) < len(walls):
+                bodies = [bodies[i] for i in keep]
+                walls = [walls[i] for i in keep]
+                stamps = [stamps[i] for i in keep]
+                lines = [lines[i] for i in keep]
+        n = len(bodies)
+        counts = Counter(bodies)
+        first = dict(zip(reversed(bodies), range(n - 1, -1, -1), strict=True))
+        last = dict(zip(bodies, range(n), strict=True))
+        targets = self._targets
+        touched: dict[Body, Targets] = {}
+        for body, c in counts.items():
+            groups = targets.get(body)
+            if groups is None:
+                groups = self.groups_for(body, hits.get(body, ()))
+                if len(targets) >= TARGETS_KEEP:
+                    targets.clear()
+                targets[body] = groups
+            if not groups:
+                continue
+            self.selected += c
+            i, j = first[body], last[body]
+            seen_first = Seen(walls[i], path, lines[i], stamps[i])
+            seen_last = Seen(walls[j], path, lines[j], stamps[j])
+            for group, captures in groups:
+                group.see(body, captures, seen_first, seen_last, c)
+            touched[body] = groups
+        if touched:
+            for (body, hour), c in Counter(
+                zip(bodies, [w[:13] for w in walls], strict=True)
+            ).items():
+                for group, _ in touched.get(body, ()):
+                    if hour:
+                        group.hours[hour] += c
+        self._trim()
+
+    def add_entry(self, path: str, body: Body, stamp: str, line: int, hits: Hits) -> None:
+        """Count one entry (rules that read raw text give hits per entry, not per body)."""
+        when = wall(stamp)
+        if self.timed and not self._within(when):
+            return
+        groups = self.groups_for(body, hits)
+        if groups:
+            self.selected += 1
+        seen = Seen(when, path, line, stamp)
+        for group, captures in groups:
+            group.see(body, captures, seen, seen, 1)
+            if when:
+                group.hours[when[:13]] += 1
+        self._trim()
+
+    def merge(self, other: Grouping) -> None:
+        """Add what another worker counted."""
+        self.selected += other.selected
+        self.forgotten += other.forgotten
+        for mine, theirs in (
+            (self.incidents, other.incidents),
+            (self.unexplained, other.unexplained),
+        ):
+            for gid, group in theirs.items():
+                if gid in mine:
+                    mine[gid].merge(group)
+                else:
+                    mine[gid] = group
+        self._trim()
+
+    def shift(self, path: str, lines: int) -> None:
+        """Renumber the lines of `path` by `lines` (a worker numbered a range from 1)."""
+        for groups in (self.incidents, self.unexplained):
+            for g in groups.values():
+                if g.first is not None and g.first.path == path:
+                    g.first = g.first._replace(line=g.first.line + lines)
+                if g.last is not None and g.last.path == path:
+                    g.last = g.last._replace(line=g.last.line + lines)
+
+    def _trim(self) -> None:
+        if len(self.unexplained) <= UNEXPLAINED_KEEP:
+            return
+        ranked = sorted(self.unexplained.values(), key=lambda g: (-g.count, g.id))
+        kept = ranked[: UNEXPLAINED_KEEP // 2]
+        self.forgotten += sum(g.count for g in ranked[len(kept) :])
+        self.unexplained = {g.id: g for g in kept}
+        self._targets.clear()
+
+    def ranked_incidents(self) -> list[Group]:
+        """Incidents by severity (worst first), then count, then id."""
+        return sorted(self.incidents.values(), key=lambda g: (-(g.severity or 0), -g.count, g.id))
+
+    def ranked_unexplained(self) -> list[Group]:
+        """Unexplained groups, the most frequent first (then the worst level, then id)."""
+        return sorted(self.unexplained.values(), key=lambda g: (-g.count, -g.body.level, g.id))
+
+    def __getstate__(self) -> tuple[object, ...]:
+        # Sent back from worker processes: without the per-body cache.
+        return (self.min_level, self.since, self.until, self.incidents, self.unexplained,
+                self.selected, self.forgotten)  # fmt: skip
+
+    def __setstate__(self, state: tuple[object, ...]) -> None:
+        (self.min_level, self.since, self.until, self.incidents, self.unexplained,
+         self.selected, self.forgotten) = state  # type: ignore[assignment]  # fmt: skip
+        self._targets = {}
+        self._keys = {}
+
+
+def series(hours: Counter[str], bins: int) -> tuple[str, str, list[int]]:
+    """Hourly counts as at most `bins` equal slices of time from the first hour to
+    the last: (first hour, last hour, counts), for sparklines and charts."""
+    if not hours:
+        return "", "", []
+    stamps = sorted(hours)
+    start = datetime.fromisoformat(stamps[0] + ":00")
+    span = int((datetime.fromisoformat(stamps[-1] + ":00") - start) / HOUR) + 1
+    width = min(bins, span)
+    out = [0] * width
+    for hour, n in hours.items():
+        index = int((datetime.fromisoformat(hour + ":00") - start) / HOUR)
+        out[index * width // span] += n
+    return stamps[0], stamps[-1], out
+
+
+_RELATIVE = re.compile(r"(\d+)\s*(s|m|min|h|d|w)", re.I)
+_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def moment(text: str, now: datetime | None = None) -> str:
+    """`--since`/`--until` as wall-clock text: absolute (`2024-01-18`,
+    `2024-01-18 16:00`, ISO 8601 with a zone) or relative to now (`90m`, `2h`, `7d`,
+    `1w`). Raises ValueError with a message for the user."""
+    value = text.strip()
+    m = _RELATIVE.fullmatch(value)
+    if m:
+        seconds = int(m.group(1)) * _UNITS[m.group(2).lower()]
+        return ((now or datetime.now()) - timedelta(seconds=seconds)).isoformat(sep=" ")
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a time: use 2024-01-18, '2024-01-18 16:00' or 2h, 7d, 90m"
+        ) from None
+    if dt.tzinfo is not None:
+        dt = dt.astimezone().replace(tzinfo=None)
+    return dt.isoformat(sep=" ")
