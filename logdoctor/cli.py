@@ -45,6 +45,15 @@ EXIT_INPUT = 2
 F = TypeVar("F", bound=Callable[..., object])
 
 
+class _Fail(click.ClickException):
+    """A user error about a file: one line `path[:line:col]: what`, exit code 2."""
+
+    exit_code = EXIT_INPUT
+
+    def show(self, file: Any = None) -> None:
+        click.echo(inert(self.message, keep_newlines=False), err=True)
+
+
 class _Errors:
     """Collects input errors, printing each as one line on stderr as it happens."""
 
@@ -333,10 +342,11 @@ def _output(path: str | None) -> Iterator[TextIO]:
         yield sys.stdout
         return
     try:
-        with open(path, "w", encoding="utf-8", errors="surrogateescape") as stream:
-            yield stream
+        stream = open(path, "w", encoding="utf-8", errors="surrogateescape")  # noqa: SIM115
     except OSError as exc:
-        raise click.FileError(path, exc.strerror) from None
+        raise _Fail(f"{path}: cannot write the report: {exc.strerror}") from None
+    with stream:
+        yield stream
 
 
 @contextlib.contextmanager
@@ -376,11 +386,11 @@ def _read_baseline(path: str) -> set[str]:
             doc = json.load(f)
         return {str(item["id"]) for item in doc["incidents"]}
     except OSError as exc:
-        raise click.FileError(path, exc.strerror) from None
+        raise _Fail(f"{path}: cannot read the baseline: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
-        raise click.FileError(path, f"line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        raise _Fail(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
     except (KeyError, TypeError):
-        raise click.FileError(path, "not a logdoctor baseline (no incidents list)") from None
+        raise _Fail(f"{path}: not a logdoctor baseline (no incidents list)") from None
 
 
 def _write_baseline(path: str, doc: dict[str, Any]) -> None:
@@ -393,7 +403,7 @@ def _write_baseline(path: str, doc: dict[str, Any]) -> None:
             json.dump({"format_version": 1, "incidents": items}, f, indent=2, sort_keys=True)
             f.write("\n")
     except OSError as exc:
-        raise click.FileError(path, exc.strerror) from None
+        raise _Fail(f"{path}: cannot write the baseline: {exc.strerror}") from None
     click.echo(f"logdoctor: wrote {len(items)} incidents to {path}", err=True)
 
 

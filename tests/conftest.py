@@ -56,3 +56,17 @@ def one(text: str) -> Entry:
 def samples() -> Path:
     """The bundled sample logs."""
     return SAMPLES
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="Rewrite the golden files of tests/golden/ from the current output.",
+    )
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    """True when the run was asked to rewrite golden files."""
+    return bool(request.config.getoption("--update-goldens"))

@@ -69,9 +69,10 @@ def chart(hourly: dict[str, int], color: str) -> str:
     first, last, counts = series(Counter(hourly), CHART_BARS)
     if not counts:
         return ""
-    w, h = 640, 56
+    h = 56
+    bar = min(640 / len(counts), 16.0)  # a few slices stay bars, not blocks
+    w = max(round(bar * len(counts)), 240)
     top = max(counts)
-    bar = w / len(counts)
     rects = []
     for i, n in enumerate(counts):
         if n:

@@ -1,0 +1,229 @@
+"""`logdoctor scan` as CI uses it: formats, exit codes, selection, baselines, safety."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from logdoctor.report import REPORT_FORMATS, STREAM_FORMATS
+from tests.conftest import ROOT, SAMPLES, run_cli
+
+ENV = {"TZ": "UTC", "NO_COLOR": "1", "GITHUB_ACTIONS": "", "CI": ""}
+ALL_FORMATS = sorted([*REPORT_FORMATS, *STREAM_FORMATS])
+
+RULE = """\
+rules:
+  - id: local.evil.boom
+    title: 'Boom: {what}'
+    severity: error
+    match:
+      message: 'boom (?P<what>.*)'
+    explain: 'It said {what}.'
+    fix: ['Stop {what}.']
+    examples:
+      match: ['[2024-01-18 16:20:04] glpiphplog.ERROR:   *** PHP Warning (2): boom x']
+      no_match: ['[2024-01-18 16:20:04] glpiphplog.ERROR:   *** PHP Warning (2): bam x']
+"""
+
+# Escape sequences, OSC 8 links, a bell, rich markup, HTML and XML-breaking bytes, in a
+# message that a rule explains and in one that it does not.
+EVIL = (
+    "\x1b[31mred\x1b[0m \x1b]8;;http://evil.example\x07link\x1b]8;;\x07 [bold red]markup[/] "
+    "<script>alert(1)</script> & ]]> \x00\x0c \ufffe"
+)
+
+
+@pytest.fixture
+def evil(tmp_path: Path) -> tuple[Path, Path]:
+    log = tmp_path / "php-errors.log"
+    data = (
+        f"[2024-01-18 16:20:04] glpiphplog.ERROR:   *** PHP Warning (2): boom {EVIL}\n"
+        f"[2024-01-18 16:21:04] glpiphplog.ERROR:   *** PHP Warning (2): other {EVIL}\n"
+    ).encode(
+        "utf-8", "surrogateescape"
+    ) + b"[2024-01-18 16:22:04] glpiphplog.ERROR:   *** \xe9t\xe9\n"
+    log.write_bytes(data)
+    rules = tmp_path / "rules" / "local"
+    rules.mkdir(parents=True)
+    (rules / "evil.yaml").write_text(RULE)
+    return log, tmp_path / "rules"
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+def test_log_text_is_inert_in_every_format(fmt: str, evil: tuple[Path, Path]) -> None:
+    log, rules = evil
+    code, out, err = run_cli(
+        "scan", str(log), "--format", fmt, "--no-builtin-rules", "--rules", str(rules), env=ENV
+    )
+    assert (code, err) == (1, "")
+    assert "\x1b" not in out and "\x07" not in out and "\x00" not in out and "\x0c" not in out
+    if fmt in ("terminal", "parsable", "github"):
+        assert "[bold red]markup[/]" in out  # shown as written, not interpreted
+    if fmt in ("terminal", "json", "jsonl", "html", "junit", "github"):
+        assert "\\x1b[31mred" in out or "\\u001b[31mred" in out  # visible, not acted on
+    if fmt == "html":
+        assert "<script>" not in out and "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+    if fmt == "junit":
+        root = ET.fromstring(out)  # well-formed, whatever bytes the log held
+        (case,) = root.iter("testcase")
+        assert case.get("classname") == "local.evil.boom"
+        assert "[bold red]markup[/]" in (case.get("name") or "")
+        assert root.find("testsuite").get("failures") == "1"  # type: ignore[union-attr]
+    if fmt == "github":
+        lines = out.splitlines()
+        assert all(line.startswith("::") for line in lines)  # one command a line
+        assert lines[0].startswith("::error file=") and ",line=1,title=local.evil.boom" in lines[0]
+        assert "%0A" not in lines[0].split("::")[1]  # properties: no line breaks either
+    if fmt in ("json", "jsonl"):
+        for line in [out] if fmt == "json" else out.splitlines():
+            json.loads(line)
+
+
+def test_fail_on_thresholds_and_never(evil: tuple[Path, Path]) -> None:
+    log, rules = evil
+    base = ("scan", str(log), "--no-builtin-rules", "--rules", str(rules), "--format", "parsable")
+    for fail_on, expected in (("info", 1), ("error", 1), ("critical", 0), ("never", 0)):
+        code, out, err = run_cli(*base, "--fail-on", fail_on, env=ENV)
+        assert (code, err) == (expected, ""), fail_on
+        (line,) = out.splitlines()
+        assert line.startswith(f"{log}:1: [error] local.evil.boom Boom: \\x1b[31mred")
+        assert line.endswith(" (1 entry)")
+    code, _, err = run_cli(*base, "--fail-on", "sometimes", env=ENV)
+    assert code == 2 and "Invalid value for '--fail-on'" in err
+
+
+def test_config_file_sets_fail_on(evil: tuple[Path, Path], tmp_path: Path) -> None:
+    log, rules = evil
+    (tmp_path / ".logdoctor.yaml").write_text(f"rules: [{rules}]\nfail-on: critical\n")
+    code, _, err = run_cli("scan", str(log), "--no-builtin-rules", cwd=tmp_path, env=ENV)
+    assert (code, err) == (0, "")
+    code, _, _ = run_cli("scan", str(log), "--no-builtin-rules", "--fail-on", "error", cwd=tmp_path)
+    assert code == 1
+
+
+def test_baseline_fails_only_on_new_incidents_and_is_stable(tmp_path: Path) -> None:
+    files = sorted(str(p) for p in (SAMPLES / "glpi-10").glob("*.log"))
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    code, _, err = run_cli("scan", *files, "--format", "json", "--write-baseline", str(first))
+    assert code == 0 and err.endswith(f"incidents to {first}\n")
+    run_cli("scan", *files[::-1], "--format", "json", "--write-baseline", str(second))
+    assert first.read_bytes() == second.read_bytes()  # stable across runs and file order
+    code, out, err = run_cli("scan", *files, "--format", "json", "--baseline", str(first))
+    assert (code, err) == (0, "")
+    assert json.loads(out)["summary"]["new_incidents"] == 0
+    # New problems in another file: only those fail.
+    more = [*files, str(SAMPLES / "php" / "nginx-error.log")]
+    code, out, _ = run_cli("scan", *more, "--format", "json", "--baseline", str(first))
+    doc = json.loads(out)
+    assert code == 1
+    new = {i["id"] for i in doc["incidents"] if i["new"]}
+    assert "php.server.nginx-fpm-unavailable" in new
+    assert set(doc["summary"]["failing"]) <= new
+    baseline_ids = {i["id"] for i in json.loads(first.read_text())["incidents"]}
+    assert not new & baseline_ids
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", ":1:2: not JSON: Expecting property name"),
+        ('{"incidents": 3}', "not a logdoctor baseline"),
+    ],
+)
+def test_bad_baseline_is_one_clear_error(tmp_path: Path, content: str, message: str) -> None:
+    bad = tmp_path / "base.json"
+    bad.write_text(content)
+    code, out, err = run_cli("scan", str(SAMPLES / "glpi-10" / "cron.log"), "--baseline", str(bad))
+    assert code == 2 and out == ""
+    (line,) = err.splitlines()
+    assert line.startswith(str(bad)) and message in line
+    code, _, err = run_cli("scan", "sample_logs/glpi-10", "--baseline", str(tmp_path / "none"))
+    assert code == 2
+    assert err == f"{tmp_path / 'none'}: cannot read the baseline: No such file or directory\n"
+
+
+def test_since_until_and_min_level() -> None:
+    base = ("scan", "sample_logs/glpi-10", "--format", "json", "--fail-on", "never")
+    _, out, _ = run_cli(*base, env=ENV)
+    everything = json.loads(out)
+    _, out, _ = run_cli(*base, "--since", "2024-01-16", "--until", "2024-01-17 12:00", env=ENV)
+    window = json.loads(out)
+    assert window["summary"]["selection"]["since"] == "2024-01-16 00:00:00"
+    stamps = [s for i in window["incidents"] for s in (i["first_seen"], i["last_seen"])]
+    assert stamps and all("2024-01-16" <= s < "2024-01-17 12:00" for s in stamps)
+    assert 0 < window["summary"]["explained_entries"] < everything["summary"]["explained_entries"]
+    # Relative times: these samples are years old, so nothing is that recent.
+    _, out, _ = run_cli(*base, "--since", "2h", env=ENV)
+    assert json.loads(out)["summary"]["incidents"] == 0
+    _, out, _ = run_cli(*base, "--min-level", "error", env=ENV)
+    strict = json.loads(out)
+    levels = {i["sample"]["level"] for i in strict["incidents"]}
+    assert levels and levels <= {"error", "critical", "alert", "emergency", "unknown"}
+    assert {g["level"] for g in strict["unexplained"]} <= {"error", "critical"}
+    code, out, err = run_cli(*base, "--since", "last tuesday")
+    assert code == 2 and out == "" and "'last tuesday' is not a time" in err
+
+
+def test_no_path_reads_the_glpi_log_folder(tmp_path: Path) -> None:
+    logs = tmp_path / "files" / "_log"
+    logs.mkdir(parents=True)
+    (logs / "php-errors.log").write_bytes((SAMPLES / "glpi-10" / "php-errors.log").read_bytes())
+    code, out, err = run_cli("scan", "--format", "parsable", env={"GLPI_LOG_DIR": str(logs)})
+    assert code == 1 and err == f"logdoctor: reading {logs}\n"
+    assert out.startswith(f"{logs}/php-errors.log:")
+    code, out, err = run_cli("scan", env={"GLPI_LOG_DIR": str(tmp_path / "nowhere")})
+    assert code == 2 and out == "" and f"GLPI_LOG_DIR={tmp_path / 'nowhere'}: not a folder" in err
+
+
+def test_auto_format_follows_the_environment() -> None:
+    log = str(SAMPLES / "glpi-10" / "php-errors.log")
+    _, out, _ = run_cli("scan", log, env={**ENV, "GITHUB_ACTIONS": "true"})
+    assert out.startswith("::error file=")
+    _, out, _ = run_cli("scan", log, env=ENV)
+    assert out.startswith(f"{log}:") and "\n::" not in out  # a pipe: parsable
+
+
+def test_unexplained_groups_come_with_a_working_rules_new_command() -> None:
+    _, out, _ = run_cli("scan", "sample_logs/glpi-10", "--format", "json", env=ENV)
+    doc = json.loads(out)
+    assert doc["unexplained"]
+    command = doc["unexplained"][0]["new_rule"].split()
+    assert command[:3] == ["logdoctor", "rules", "new"] and command[4] == "--from"
+    code, skeleton, err = run_cli(*command[1:])
+    assert (code, err) == (0, "")
+    assert f"id: {command[3]}" in skeleton
+
+
+def test_output_file_and_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
+    report = tmp_path / "report.html"
+    code, out, err = run_cli(
+        "scan", "sample_logs", "--format", "html", "-o", str(report), "--fail-on", "never"
+    )
+    assert (code, out, err) == (0, "", "")
+    assert report.read_text().startswith("<!DOCTYPE html>")
+    # stderr on a terminal (a pty): the progress bar is drawn there, stdout stays clean.
+    leader, follower = pty.openpty()
+    proc = subprocess.run(
+        [sys.executable, "-m", "logdoctor", "scan", "sample_logs", "--format", "json",
+         "--fail-on", "never"],
+        stdout=subprocess.PIPE, stderr=follower, cwd=ROOT, timeout=120, check=False,
+        env={**os.environ, **ENV, "TERM": "xterm"},
+    )  # fmt: skip
+    os.close(follower)
+    drawn = b""
+    try:
+        while chunk := os.read(leader, 65536):
+            drawn += chunk
+    except OSError:
+        pass
+    os.close(leader)
+    assert proc.returncode == 0
+    json.loads(proc.stdout)
+    assert b"scanning" in drawn

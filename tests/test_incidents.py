@@ -1,0 +1,141 @@
+"""Grouping: fingerprints, key frames, incident ids, time windows and timelines."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+import pytest
+
+from logdoctor.incidents import (
+    Grouping,
+    Selection,
+    fingerprint,
+    incident_id,
+    key_frame,
+    mask,
+    moment,
+    series,
+    wall,
+)
+from logdoctor.model import Body, Dialect, Frame, Level, Rule, Severity
+
+
+def body(message: str, *frames: Frame, exception: str | None = None, **kw: object) -> Body:
+    return Body(
+        Dialect.GLPI_MONOLOG,
+        kw.pop("level", Level.ERROR),  # type: ignore[arg-type]
+        exception=exception,
+        message=message,
+        frames=frames,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_mask_hides_what_changes_between_repeats() -> None:
+    assert mask(
+        "Ticket 4512 for 'John' <jd@example.org> id 0x7f3a 3f2c9a0b1d4e5f60 "
+        'uuid 123e4567-e89b-12d3-a456-426614174000 "quoted"'
+    ) == ("Ticket <n> for <str> <<email>> id <hex> <hex> uuid <uuid> <str>")
+
+
+def test_fingerprint_groups_repeats_and_separates_places() -> None:
+    here = Frame("src/MailCollector.php", 708, "MailCollector->connect()")
+    there = Frame("src/Ticket.php", 12, "Ticket->add()")
+    a = body("Item 12 not found", here, exception="RuntimeException")
+    b = body("Item 9913 not found", Frame(here.file, 999, here.call), exception="RuntimeException")
+    assert fingerprint(a) == fingerprint(b)  # numbers and line numbers do not count
+    assert fingerprint(a) != fingerprint(body("Item 12 not found", there, exception="X"))
+    assert fingerprint(a) != fingerprint(
+        body("Item 12 not found", there, exception="RuntimeException")
+    )
+
+
+def test_key_frame_skips_vendor_code_even_when_glpi_shortened_the_path() -> None:
+    vendor = Frame("...r/laminas/laminas-mail/src/Storage/Imap.php", 243, "")
+    lib = Frame("/var/www/glpi/vendor/guzzlehttp/guzzle/src/Client.php", 1, "x()")
+    own = Frame("./src/Toolbox.php", 2054, "Laminas\\Mail\\Storage\\Imap->__construct()")
+    assert key_frame(body("m", vendor, lib, own, origin=vendor)) == own
+    assert key_frame(body("m", vendor, origin=vendor)) == vendor  # nothing better: the origin
+    assert key_frame(body("m")) is None
+
+
+def rule(title: str = "Token error", rule_id: str = "oauth.x") -> Rule:
+    return Rule(rule_id, title, Severity.ERROR, "Code {code} for {user}.", ("Fix {code}.",))
+
+
+def test_incidents_are_split_by_the_captures_the_title_uses() -> None:
+    plain, keyed = rule(), rule("Token error {code}", "oauth.y")
+    grouping = Grouping()
+    b = body("AADSTS70008 for bob")
+    first = grouping.groups_for(b, [(plain, {"code": "AADSTS70008", "user": "bob"})])
+    again = grouping.groups_for(b, [(plain, {"code": "AADSTS50173", "user": "ann"})])
+    assert first[0][0] is again[0][0] and first[0][0].id == "oauth.x"
+    one = grouping.groups_for(b, [(keyed, {"code": "AADSTS70008", "user": "bob"})])
+    two = grouping.groups_for(b, [(keyed, {"code": "AADSTS50173", "user": "bob"})])
+    assert one[0][0] is not two[0][0]
+    assert one[0][0].id == incident_id(keyed, {"code": "AADSTS70008"}) != two[0][0].id
+    assert one[0][0].id.startswith("oauth.y#")
+
+
+def test_selection_by_level_and_what_is_left_unexplained() -> None:
+    grouping = Grouping(Selection(min_level=Level.WARNING))
+    assert grouping.groups_for(body("deprecated", level=Level.NOTICE), []) == ()
+    assert grouping.groups_for(body("boom", level=Level.ERROR), [])[0][0].rule is None
+    plain = Grouping()
+    assert plain.groups_for(body("just info", level=Level.INFO), []) == ()  # below notice
+    unknown = Body(Dialect.UNKNOWN, message="garbage before the first header")
+    assert plain.groups_for(unknown, []) == ()
+
+
+def test_blocks_count_first_last_and_hours() -> None:
+    grouping = Grouping(Selection(since="2024-01-18 10:00:00"))
+    a, b = body("a"), body("b")
+    grouping.add_block(
+        "x.log",
+        [a, b, a, a],
+        [
+            "2024-01-18 09:59:59",
+            "2024-01-18 10:00:00",
+            "2024-01-18 10:30:00",
+            "2024-01-18 12:01:00",
+        ],
+        [1, 5, 9, 14],
+        {},
+    )
+    groups = {g.body.message: g for g in grouping.unexplained.values()}
+    ga = groups["a"]
+    assert ga.count == 2  # the 09:59:59 one is before --since
+    assert (ga.first.line, ga.last.line) == (9, 14)  # type: ignore[union-attr]
+    assert dict(ga.hours) == {"2024-01-18 10": 1, "2024-01-18 12": 1}
+    assert grouping.selected == 3
+
+
+def test_wall_clock_of_every_timestamp_shape(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "UTC")
+    import time
+
+    time.tzset()
+    assert wall("2024-01-18 16:20:04") == "2024-01-18 16:20:04"
+    assert wall("18-Jan-2024 16:20:04 UTC") == "2024-01-18 16:20:04+00:00"[:19]
+    assert wall("2024-01-18T16:20:04.123456+01:00") == "2024-01-18 15:20:04.123456"
+    assert wall("2024/01/18 16:20:04") == "2024-01-18 16:20:04"
+    assert wall("") == ""
+
+
+def test_moment_absolute_and_relative() -> None:
+    now = datetime(2024, 1, 18, 16, 0, 0)
+    assert moment("2024-01-18") == "2024-01-18 00:00:00"
+    assert moment("2024-01-18 16:30") == "2024-01-18 16:30:00"
+    assert moment("2h", now) == "2024-01-18 14:00:00"
+    assert moment("7d", now) == "2024-01-11 16:00:00"
+    assert moment("90m", now) == "2024-01-18 14:30:00"
+    with pytest.raises(ValueError, match="is not a time"):
+        moment("yesterday")
+
+
+def test_series_bins_hours_evenly() -> None:
+    hours = Counter({"2024-01-18 10": 2, "2024-01-18 11": 1, "2024-01-18 13": 4})
+    assert series(hours, 10) == ("2024-01-18 10", "2024-01-18 13", [2, 1, 0, 4])
+    assert series(hours, 2) == ("2024-01-18 10", "2024-01-18 13", [3, 4])
+    assert series(Counter(), 5) == ("", "", [])
