@@ -51,6 +51,9 @@ PARSE_2 = "logdoctor iter_entries, 2 processes"
 GREP_E = "grep -E -c -f (100 rule regexes)"
 GREP_E_C = "LC_ALL=C grep -E -c -f (100 rule regexes)"
 SCAN_RULES_2 = "logdoctor scan --jobs 2 (built-in rules)"
+REPORT_OFF = "scan_driver --jobs 1, rules, no incidents"
+REPORT_ON = "scan_driver --jobs 1, rules, incident report"
+REPORT_TARGET = 0.10  # the report adds at most 10% to the scan time
 RSS_TARGET_MIB = 100.0
 PY_FOR_LINE = "import sys\nfor line in open(sys.argv[1], 'rb'):\n    pass\n"
 PY_FOR_LINE_TEXT = (
@@ -242,6 +245,15 @@ def jobs_for(path: Path) -> list[Job]:
             )
             for label, extra in (("no rules", ["--no-builtin-rules"]), ("built-in rules", []))
             for jobs in (2, 1)
+        ),
+        *(
+            Job(
+                name,
+                [py, str(BENCH / "scan_driver.py"), f, "--jobs", "1", *extra],
+                size,
+                group="logdoctor",
+            )
+            for name, extra in ((REPORT_OFF, ["--counts-only"]), (REPORT_ON, []))
         ),
         Job(
             "logdoctor parse --format jsonl >/dev/null",
@@ -491,6 +503,13 @@ def main() -> int:
         f"scan --jobs 2 with the built-in rules against {GREP_E}: "
         f"{grep_e.median / rules2.median:.2f}x its speed "
         f"({results[GREP_E_C].median / rules2.median:.2f}x with LC_ALL=C) (target >= 1.0)"
+    )
+    off, on = results[REPORT_OFF], results[REPORT_ON]
+    added = on.median / off.median - 1
+    print(
+        f"the incident report adds {added:+.1%} to scan --jobs 1 with the built-in rules "
+        f"({on.median:.2f} s against {off.median:.2f} s without incidents; target <= "
+        f"{REPORT_TARGET:.0%}); peak RSS {on.rss_mib:.1f} MiB against {off.rss_mib:.1f} MiB"
     )
     if uniq_rows:
         print(

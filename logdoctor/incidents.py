@@ -19,6 +19,7 @@ the logs of one server line up. Imports model and parse only.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections import Counter
@@ -32,7 +33,8 @@ from logdoctor.parse.headers import parse_timestamp
 
 UNEXPLAINED_KEEP = 20_000  # unexplained groups kept; beyond, the rarest half is forgotten
 UNEXPLAINED_FLOOR = Level.NOTICE  # unexplained entries below this level are not grouped
-TARGETS_KEEP = 4096  # bodies whose groups are remembered
+BODIES_KEEP = 8192  # bodies whose groups are remembered (they stay alive meanwhile)
+KEYS_KEEP = 65_536  # record texts (by hash) whose groups are remembered
 HOUR = timedelta(hours=1)
 
 Hits = Sequence[tuple[Rule, dict[str, str]]]
@@ -52,34 +54,100 @@ def _order(seen: Seen) -> tuple[bool, str, str, int]:
     return (not seen.wall, seen.wall, seen.path, seen.line)
 
 
+def _before(a: Seen, b: Seen) -> bool:
+    """`a` sorts before `b` (time, then path, then line; no time last)."""
+    if a.wall != b.wall and a.wall and b.wall:
+        return a.wall < b.wall  # the usual case, without building tuples
+    return _order(a) < _order(b)
+
+
 _walls: dict[str, str] = {}
+_hours: dict[str, str] = {}
 
 
 def wall(stamp: str) -> str:
-    """A timestamp text as local wall-clock text that sorts in time order."""
+    """A timestamp text as local wall-clock text that sorts in time order.
+
+    Called for every entry whose stamp is not GLPI's own, so the conversion is done
+    once per hour of stamps (for the stamp with minutes and seconds zeroed) and the
+    minutes, seconds and fraction are copied as written; a zone whose offset from
+    local time is not whole hours takes the full parse."""
     if len(stamp) == 19 and stamp[4] == "-" and stamp[10] == " ":
         return stamp  # GLPI's own: already local, already sortable
+    p = stamp.find(":")
+    if p > 0 and stamp[p + 3 : p + 4] == ":" and stamp[p + 1 : p + 6].replace(":", "").isdigit():
+        tail = stamp[p + 6 :]
+        frac = ""
+        if tail[:1] in (".", ","):
+            j = 1
+            while tail[j : j + 1].isdigit():
+                j += 1
+            frac, tail = "." + tail[1:j], tail[j:]
+        key = f"{stamp[:p]}\0{tail}"
+        hour = _hours.get(key)
+        if hour is None:
+            hour = _hour_of(f"{stamp[:p]}:00:00{tail}")
+            if len(_hours) >= 4096:
+                _hours.clear()
+            _hours[key] = hour
+        if hour:
+            return hour + stamp[p : p + 6] + frac
     value = _walls.get(stamp)
     if value is None:
-        dt = parse_timestamp(stamp) if stamp else None
-        if dt is not None and dt.tzinfo is not None:
-            dt = dt.astimezone().replace(tzinfo=None)
-        value = dt.isoformat(sep=" ") if dt is not None else ""
+        value = _full_wall(stamp)
         if len(_walls) >= 8192:
             _walls.clear()
         _walls[stamp] = value
     return value
 
 
+def _full_wall(stamp: str) -> str:
+    dt = parse_timestamp(stamp) if stamp else None
+    if dt is not None and dt.tzinfo is not None:
+        dt = dt.astimezone().replace(tzinfo=None)
+    return dt.isoformat(sep=" ") if dt is not None else ""
+
+
+def _hour_of(stamp: str) -> str:
+    """`YYYY-MM-DD HH` local of a stamp on the hour, or "" (unreadable, or a zone
+    whose offset from local time is not whole hours)."""
+    dt = parse_timestamp(stamp)
+    if dt is None:
+        return ""
+    if dt.tzinfo is not None:
+        dt = dt.astimezone()
+        if dt.minute or dt.second:
+            return ""
+    return dt.strftime("%Y-%m-%d %H")
+
+
 # --- fingerprints ------------------------------------------------------------------
 
-_MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`"), "<str>"),
-    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "<email>"),
-    (re.compile(r"\b[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\b"), "<uuid>"),
-    (re.compile(r"\b0x[0-9a-fA-F]+\b|\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b"), "<hex>"),
-    (re.compile(r"\d+"), "<n>"),
-)
+# Quoted values and e-mail addresses first (they may hold digits), each only when
+# its cheap test passes; then every run of hex digits, dashes and x around a digit
+# is one token, masked as a uuid, hex or its digit runs (a pattern that starts with
+# a character class: the regex engine scans for it at C speed).
+_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_RUN = re.compile(r"\d[0-9a-fA-FxX-]*")  # from a digit on; extended leftwards by hand
+_HEXCHARS = frozenset("0123456789abcdefABCDEFxX-")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+_HEX = re.compile(r"0[xX][0-9a-fA-F]+|[0-9a-f]{8,}|[0-9A-F]{8,}")
+_DIGITS = re.compile(r"\d+")
+
+
+def _token(token: str) -> str:
+    if len(token) >= 8:
+        if _UUID.fullmatch(token):
+            return "<uuid>"
+        if _HEX.fullmatch(token) and not token.isdigit():
+            return "<hex>"
+    elif token.isdigit():
+        return "<n>"
+    if token[:2] in ("0x", "0X") and _HEX.fullmatch(token):
+        return "<hex>"
+    return _DIGITS.sub("<n>", token)
+
 
 # Vendor code, also as GLPI prints long paths: "...r/laminas/laminas-mail/src/...".
 _VENDOR = ("vendor/", "/laminas/", "/symfony/", "/twig/", "/guzzlehttp/", "/league/", "/sabre/")
@@ -87,9 +155,25 @@ _VENDOR = ("vendor/", "/laminas/", "/symfony/", "/twig/", "/guzzlehttp/", "/leag
 
 def mask(text: str) -> str:
     """`text` with quoted values, e-mail addresses, uuids, hex and numbers masked."""
-    for pattern, placeholder in _MASKS:
-        text = pattern.sub(placeholder, text)
-    return text
+    if "'" in text or '"' in text or "`" in text:
+        text = _QUOTED.sub("<str>", text)
+    if "@" in text:
+        text = _EMAIL.sub("<email>", text)
+    out = []
+    last = 0
+    for m in _RUN.finditer(text):
+        start, end = m.span()
+        if start < last:
+            continue
+        while start > last and text[start - 1] in _HEXCHARS:
+            start -= 1
+        out.append(text[last:start])
+        out.append(_token(text[start:end]))
+        last = end
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
 
 
 def _vendor(file: str) -> bool:
@@ -158,10 +242,19 @@ class Group:
     def see(self, body: Body, captures: dict[str, str], first: Seen, last: Seen, n: int) -> None:
         """Count `n` entries of `body` seen from `first` to `last` in one file."""
         self.count += n
-        self.files[first.path] += n
-        if self.first is None or _order(first) < _order(self.first):
+        self.files[first[1]] += n
+        mine = self.first
+        # The usual case inline: both have a time, and they differ.
+        if mine is None or (
+            first[0] < mine[0]
+            if first[0] and mine[0] and first[0] != mine[0]
+            else _before(first, mine)
+        ):
             self.first, self.body, self.details = first, body, captures
-        if self.last is None or _order(last) > _order(self.last):
+        mine = self.last
+        if mine is None or (
+            mine[0] < last[0] if last[0] and mine[0] and last[0] != mine[0] else _before(mine, last)
+        ):
             self.last = last
 
     def merge(self, other: Group) -> None:
@@ -169,11 +262,9 @@ class Group:
         self.count += other.count
         self.files.update(other.files)
         self.hours.update(other.hours)
-        if other.first is not None and (
-            self.first is None or _order(other.first) < _order(self.first)
-        ):
+        if other.first is not None and (self.first is None or _before(other.first, self.first)):
             self.first, self.body, self.details = other.first, other.body, other.details
-        if other.last is not None and (self.last is None or _order(other.last) > _order(self.last)):
+        if other.last is not None and (self.last is None or _before(self.last, other.last)):
             self.last = other.last
 
 
@@ -183,6 +274,20 @@ def incident_id(rule: Rule, captures: dict[str, str]) -> str:
         return rule.id
     text = "\0".join(f"{k}={v}" for k, v in sorted(captures.items()))
     return f"{rule.id}#{_digest(text)}"
+
+
+class Target:
+    """The groups an entry counts in, shared by every body with the same groups (so a
+    block is counted per Target, not per body)."""
+
+    __slots__ = ("groups",)
+
+    def __init__(self, groups: tuple[Group, ...]) -> None:
+        self.groups = groups
+
+
+Resolved = tuple[Target | None, dict[Group, dict[str, str]]]
+_NO_CAPTURES: dict[Group, dict[str, str]] = {}
 
 
 class Selection(NamedTuple):
@@ -202,7 +307,9 @@ class Grouping:
         self.unexplained: dict[str, Group] = {}
         self.selected = 0  # entries inside the selection that count in a group
         self.forgotten = 0  # unexplained entries of groups dropped at UNEXPLAINED_KEEP
-        self._targets: dict[Body, Targets] = {}
+        self._by_body: dict[Body, Resolved] = {}
+        self._by_key: dict[int, Resolved] = {}
+        self._shared: dict[tuple[Group, ...], Target] = {}
         self._keys: dict[str, tuple[str, ...]] = {}
 
     @property
@@ -237,11 +344,36 @@ class Grouping:
         if body.dialect is Dialect.UNKNOWN or body.level < max(self.min_level, UNEXPLAINED_FLOOR):
             return ()
         fp = fingerprint(body)
-        gid = _digest(fp)
-        group = self.unexplained.get(gid)
-        if group is None:
-            group = self.unexplained[gid] = Group(gid, None, {}, fp, body, {})
+        group = self.unexplained.get(fp)
+        if group is None:  # its id, a digest of `fp`, is made when the report asks
+            group = self.unexplained[fp] = Group("", None, {}, fp, body, {})
         return ((group, {}),)
+
+    def _resolve(self, body: Body, hits: Hits) -> Resolved:
+        """(the Target of `body`'s groups or None, its captures per group), remembered
+        by body and by record text (a body the parser read again is a new object)."""
+        # By the hash of the record text, not the text: the cache then holds no text
+        # alive (a 64-bit collision between two record texts is not a practical risk).
+        key = hash(body.record_key) if body.record_key else None
+        found = self._by_key.get(key) if key is not None else None
+        if found is None:
+            pairs = self.groups_for(body, hits)
+            target = None
+            if pairs:
+                groups = tuple(g for g, _ in pairs)
+                target = self._shared.get(groups)
+                if target is None:
+                    target = self._shared[groups] = Target(groups)
+            captures = {g: caps for g, caps in pairs if caps}
+            found = (target, captures or _NO_CAPTURES)
+            if key is not None:
+                if len(self._by_key) >= KEYS_KEEP:
+                    self._by_key.clear()
+                self._by_key[key] = found
+        if len(self._by_body) >= BODIES_KEEP:
+            self._by_body.clear()
+        self._by_body[body] = found
+        return found
 
     def add_block(
         self,
@@ -250,8 +382,13 @@ class Grouping:
         stamps: list[str],
         lines: list[int],
         hits: dict[Body, list[tuple[Rule, dict[str, str]]]],
+        counts: Counter[Body] | None = None,
     ) -> None:
-        """Count a block of entries (parallel lists) whose rule hits are known per body."""
+        """Count a block of entries (parallel lists) whose rule hits are known per body
+        (`counts`: `Counter(bodies)`, when the caller has it).
+
+        Per entry, only C-speed passes (map, Counter, dict(zip)); Python work is per
+        distinct body (a dict lookup) and per distinct set of groups of the block."""
         walls = [s if len(s) == 19 and s[4] == "-" and s[10] == " " else wall(s) for s in stamps]
         if self.timed:
             keep = [i for i, w in enumerate(walls) if self._within(w)]
@@ -260,35 +397,43 @@ class Grouping:
                 walls = [walls[i] for i in keep]
                 stamps = [stamps[i] for i in keep]
                 lines = [lines[i] for i in keep]
+                counts = None
         n = len(bodies)
-        counts = Counter(bodies)
-        first = dict(zip(reversed(bodies), range(n - 1, -1, -1), strict=True))
-        last = dict(zip(bodies, range(n), strict=True))
-        targets = self._targets
-        touched: dict[Body, Targets] = {}
-        for body, c in counts.items():
-            groups = targets.get(body)
-            if groups is None:
-                groups = self.groups_for(body, hits.get(body, ()))
-                if len(targets) >= TARGETS_KEEP:
-                    targets.clear()
-                targets[body] = groups
-            if not groups:
-                continue
+        if not n:
+            return
+        if counts is None:
+            counts = Counter(bodies)
+        cached = self._by_body.get
+        resolve = self._resolve
+        local = {b: cached(b) or resolve(b, hits.get(b, ())) for b in counts}
+        targets = [t for t, _ in map(local.__getitem__, bodies)]
+        per_target = Counter(targets)
+        per_target.pop(None, None)
+        if not per_target:
+            return
+        first = dict(zip(reversed(targets), range(n - 1, -1, -1), strict=True))
+        last = dict(zip(targets, range(n), strict=True))
+        spans = _hour_spans(walls)
+        hour = spans[0][0] if len(spans) == 1 else ""  # one hour: counted in the loop
+        make = tuple.__new__  # a NamedTuple's own __new__ is Python code (3x slower)
+        for target, c in per_target.items():
             self.selected += c
-            i, j = first[body], last[body]
-            seen_first = Seen(walls[i], path, lines[i], stamps[i])
-            seen_last = Seen(walls[j], path, lines[j], stamps[j])
-            for group, captures in groups:
-                group.see(body, captures, seen_first, seen_last, c)
-            touched[body] = groups
-        if touched:
-            for (body, hour), c in Counter(
-                zip(bodies, [w[:13] for w in walls], strict=True)
-            ).items():
-                for group, _ in touched.get(body, ()):
-                    if hour:
-                        group.hours[hour] += c
+            i, j = first[target], last[target]
+            seen_first = make(Seen, (walls[i], path, lines[i], stamps[i]))
+            seen_last = seen_first if i == j else make(Seen, (walls[j], path, lines[j], stamps[j]))
+            body = bodies[i]
+            captures = local[body][1]
+            for group in target.groups:  # type: ignore[union-attr]
+                group.see(body, captures.get(group, {}), seen_first, seen_last, c)
+                if hour:
+                    group.hours[hour] += c
+        if len(spans) > 1:
+            for span_hour, a, b in spans:
+                if span_hour:
+                    for target, c in Counter(targets[a:b]).items():
+                        if target is not None:
+                            for group in target.groups:
+                                group.hours[span_hour] += c
         self._trim()
 
     def add_entry(self, path: str, body: Body, stamp: str, line: int, hits: Hits) -> None:
@@ -333,11 +478,13 @@ class Grouping:
     def _trim(self) -> None:
         if len(self.unexplained) <= UNEXPLAINED_KEEP:
             return
-        ranked = sorted(self.unexplained.values(), key=lambda g: (-g.count, g.id))
+        ranked = sorted(self.unexplained.values(), key=lambda g: (-g.count, g.fingerprint))
         kept = ranked[: UNEXPLAINED_KEEP // 2]
         self.forgotten += sum(g.count for g in ranked[len(kept) :])
-        self.unexplained = {g.id: g for g in kept}
-        self._targets.clear()
+        self.unexplained = {g.fingerprint: g for g in kept}
+        self._by_body.clear()
+        self._by_key.clear()
+        self._shared.clear()
 
     def ranked_incidents(self) -> list[Group]:
         """Incidents by severity (worst first), then count, then id."""
@@ -345,6 +492,8 @@ class Grouping:
 
     def ranked_unexplained(self) -> list[Group]:
         """Unexplained groups, the most frequent first (then the worst level, then id)."""
+        for g in self.unexplained.values():
+            g.id = g.id or _digest(g.fingerprint)
         return sorted(self.unexplained.values(), key=lambda g: (-g.count, -g.body.level, g.id))
 
     def __getstate__(self) -> tuple[object, ...]:
@@ -355,7 +504,9 @@ class Grouping:
     def __setstate__(self, state: tuple[object, ...]) -> None:
         (self.min_level, self.since, self.until, self.incidents, self.unexplained,
          self.selected, self.forgotten) = state  # type: ignore[assignment]  # fmt: skip
-        self._targets = {}
+        self._by_body = {}
+        self._by_key = {}
+        self._shared = {}
         self._keys = {}
 
 
@@ -373,6 +524,27 @@ def series(hours: Counter[str], bins: int) -> tuple[str, str, list[int]]:
         index = int((datetime.fromisoformat(hour + ":00") - start) / HOUR)
         out[index * width // span] += n
     return stamps[0], stamps[-1], out
+
+
+def _hour_spans(walls: list[str]) -> list[tuple[str, int, int]]:
+    """(hour, start, end) runs of consecutive entries in the same hour: a block of a
+    log in time order is a few runs, found by bisection; otherwise one run per change
+    of hour."""
+    n = len(walls)
+    ordered = walls == sorted(walls)
+    out: list[tuple[str, int, int]] = []
+    i = 0
+    while i < n:
+        hour = walls[i][:13]
+        if ordered:
+            j = bisect.bisect_right(walls, hour + "\uffff" if hour else "", i, n)
+        else:
+            j = i + 1
+            while j < n and walls[j][:13] == hour:
+                j += 1
+        out.append((hour, i, j))
+        i = j
+    return out
 
 
 _RELATIVE = re.compile(r"(\d+)\s*(s|m|min|h|d|w)", re.I)

@@ -77,14 +77,15 @@ class ScanStats:
         if last_ts is not None:
             stats.last = parse_timestamp(last_ts) or stats.last
         hits: dict[Body, list[tuple[Rule, dict[str, str]]]] = {}
-        for body, n in Counter(tally.bodies).items():
+        counts = Counter(tally.bodies)
+        for body, n in counts.items():
             if matcher is not None:
                 probe = Entry(path, 0, 0, None, None, "", body)  # body-level rules read no more
                 found = matcher.body_hits(probe)
                 if found:
                     hits[body] = [(c.rule, captures) for c, captures in found]
             self._count_body(stats, body, n)
-        self.groups.add_block(path, tally.bodies, tally.stamps, tally.lines, hits)
+        self.groups.add_block(path, tally.bodies, tally.stamps, tally.lines, hits, counts)
 
     @staticmethod
     def _count_body(stats: FileStats, body: Body, n: int) -> None:

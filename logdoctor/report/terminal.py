@@ -150,8 +150,18 @@ def _unexplained(doc: dict[str, Any]) -> Table:
 
 
 def render(doc: dict[str, Any], stream: TextIO, *, width: int | None, verbose: bool) -> None:
-    """Write the report for a person."""
+    """Write the report for a person (in a pipe or a file: plain text, without the
+    spaces that pad table cells at the ends of lines)."""
     console = Console(file=stream, width=width, highlight=False, soft_wrap=False, emoji=False)
+    if console.is_terminal:
+        _render(console, doc, verbose)
+        return
+    with console.capture() as captured:
+        _render(console, doc, verbose)
+    stream.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
+
+
+def _render(console: Console, doc: dict[str, Any], verbose: bool) -> None:
     console.print(_summary(doc))
     console.print()
     if doc["incidents"]:
