@@ -139,3 +139,20 @@ def test_series_bins_hours_evenly() -> None:
     assert series(hours, 10) == ("2024-01-18 10", "2024-01-18 13", [2, 1, 0, 4])
     assert series(hours, 2) == ("2024-01-18 10", "2024-01-18 13", [3, 4])
     assert series(Counter(), 5) == ("", "", [])
+
+
+def test_memory_is_bounded_by_groups_not_entries(monkeypatch: pytest.MonkeyPatch) -> None:
+    import logdoctor.incidents as incidents
+
+    monkeypatch.setattr(incidents, "UNEXPLAINED_KEEP", 100)
+    grouping = Grouping()
+    # 1,000 distinct messages that no mask can merge (letters, not numbers)
+    words = [f"{a}{b}{c}" for a in "bcdghjk" for b in "lmnpqrs" for c in "tvwyzuo"][:1000]
+    bodies = [body(f"failure {w}") for w in words]
+    for _ in range(3):
+        grouping.add_block(
+            "x.log", bodies, ["2024-01-18 10:00:00"] * len(bodies), list(range(len(bodies))), {}
+        )
+    assert len(grouping.unexplained) <= 100
+    kept = sum(g.count for g in grouping.unexplained.values())
+    assert kept + grouping.forgotten == 3 * len(set(words))
