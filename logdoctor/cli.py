@@ -20,6 +20,7 @@ from rich.console import Console
 from logdoctor import __version__, config
 from logdoctor.app import Progress, ReadOptions, findings, iter_entries, scan
 from logdoctor.cli_rules import explain, load_rules, rule_options, rules_group
+from logdoctor.cli_watch import watch_cmd
 from logdoctor.errors import InputError
 from logdoctor.incidents import Selection, moment
 from logdoctor.model import Dialect, Level
@@ -407,5 +408,6 @@ def _write_baseline(path: str, doc: dict[str, Any]) -> None:
     click.echo(f"logdoctor: wrote {len(items)} incidents to {path}", err=True)
 
 
+main.add_command(watch_cmd)
 main.add_command(rules_group)
 main.add_command(explain)

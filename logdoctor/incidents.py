@@ -436,11 +436,12 @@ class Grouping:
                                 group.hours[span_hour] += c
         self._trim()
 
-    def add_entry(self, path: str, body: Body, stamp: str, line: int, hits: Hits) -> None:
-        """Count one entry (rules that read raw text give hits per entry, not per body)."""
+    def add_entry(self, path: str, body: Body, stamp: str, line: int, hits: Hits) -> list[Group]:
+        """Count one entry (rules that read raw text give hits per entry, not per body;
+        watch mode); the groups it counted in."""
         when = wall(stamp)
         if self.timed and not self._within(when):
-            return
+            return []
         groups = self.groups_for(body, hits)
         if groups:
             self.selected += 1
@@ -450,6 +451,7 @@ class Grouping:
             if when:
                 group.hours[when[:13]] += 1
         self._trim()
+        return [group for group, _ in groups]
 
     def merge(self, other: Grouping) -> None:
         """Add what another worker counted."""

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from logdoctor.incidents import Grouping
+from logdoctor.incidents import Group, Grouping, Hits
 from logdoctor.match import Matcher
 from logdoctor.model import Body, Dialect, Entry, Level, Rule
 from logdoctor.parse import Tally
@@ -51,6 +51,10 @@ class ScanStats:
         hits = (
             [(f.rule, f.captures) for f in matcher.findings(entry)] if matcher is not None else []
         )
+        self.add_found(entry, hits)
+
+    def add_found(self, entry: Entry, hits: Hits) -> list[Group]:
+        """Count one entry whose rule hits are known; the groups it counted in."""
         stats = self._file(entry.path)
         stats.entries += 1
         stats.lines = entry.end_line
@@ -60,7 +64,9 @@ class ScanStats:
             stats.first = stats.first or entry.timestamp
             stats.last = entry.timestamp
         self._count_body(stats, entry.body, 1)
-        self.groups.add_entry(entry.path, entry.body, entry.timestamp_text or "", entry.line, hits)
+        return self.groups.add_entry(
+            entry.path, entry.body, entry.timestamp_text or "", entry.line, hits
+        )
 
     def add_tally(
         self, path: str, tally: Tally, end_line: int, matcher: Matcher | None = None

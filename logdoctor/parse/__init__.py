@@ -220,6 +220,14 @@ class EntryParser:
         grouper.end(text, heads, lineno)
         return tally
 
+    def pending(self) -> bool:
+        """True when an entry is still open (watch mode flushes it after a pause)."""
+        return self.grouper.has_pending()
+
+    def pending_complete(self) -> bool:
+        """True when the open entry ended with its format's terminator (see Grouper)."""
+        return self.grouper.pending_complete()
+
     def flush(self) -> list[Entry]:
         """The pending entry, complete now (end of input, or idle in watch mode)."""
         return [self._build(rec) for rec in self.grouper.flush()]

@@ -94,6 +94,34 @@ class Grouper:
         """True when a record is open (watch mode flushes it after an idle delay)."""
         return bool(self._parts) or self._dropped > 0
 
+    def pending_complete(self) -> bool:
+        """True when the pending record ends with its format's own terminator, so watch
+        mode can emit it without waiting for the next header: GLPI 9.3-10's two spaces
+        that end every record (a line of its own after a backtrace, the end of a
+        one-line record) or its `{"user":...} ` context line; GLPI 11's blank line
+        after an exception; PHP's `  thrown in ... on line N`."""
+        if not self._parts or self._dropped:
+            return False
+        tail = self._parts[-1][-512:]
+        if len(tail) < 512 and len(self._parts) > 1:
+            tail = ("".join(self._parts[-3:]))[-512:]
+        if not tail.endswith("\n"):
+            return False  # a partial line: more is coming
+        last = tail[:-1].rsplit("\n", 1)[-1].rstrip("\r")
+        dialect = self._dialect
+        if dialect is Dialect.GLPI_MONOLOG:
+            one_line = self._first == self._last
+            return (
+                last == "  "
+                or (one_line and last.endswith("  "))
+                or (last.lstrip().startswith("{") and last.endswith("} "))
+            )
+        if dialect is Dialect.GLPI11:
+            return last == "" and self._last > self._first
+        if dialect is Dialect.PHP:
+            return last.lstrip().startswith("thrown in ")
+        return False
+
     def flush(self) -> Iterator[Record]:
         """Emit the pending record now (end of input, or idle in watch mode)."""
         if self.has_pending():

@@ -86,7 +86,8 @@ def _sample(group: Group) -> dict[str, Any]:
     }
 
 
-def _incident(group: Group, verdict: Verdict) -> dict[str, Any]:
+def incident_dict(group: Group, verdict: Verdict) -> dict[str, Any]:
+    """One incident as the report document holds it."""
     rule = group.rule
     assert rule is not None
     caps = {**group.details, **group.captures}
@@ -180,7 +181,7 @@ def build(stats: ScanStats, verdict: Verdict = Verdict(), top: int = 10) -> dict
             }
             for f in sorted(stats.files.values(), key=lambda f: f.path)
         ],
-        "incidents": [_incident(g, verdict) for g in incidents],
+        "incidents": [incident_dict(g, verdict) for g in incidents],
         "unexplained": [_unexplained(g) for g in unexplained[:top]],
         "errors": list(stats.errors),
     }

@@ -74,7 +74,8 @@ def _summary(doc: dict[str, Any]) -> Text:
     return text
 
 
-def _incident(inc: dict[str, Any], verbose: bool) -> Group:
+def incident_block(inc: dict[str, Any], verbose: bool) -> Group:
+    """One incident as the terminal report shows it."""
     sev = inc["severity"]
     head = Text()
     head.append(f" {sev.upper()} ", style=STYLE[sev])
@@ -169,7 +170,7 @@ def _render(console: Console, doc: dict[str, Any], verbose: bool) -> None:
         brief = [i for i in doc["incidents"] if i["severity"] == "info" and not verbose]
         for inc in doc["incidents"]:
             if inc not in brief:
-                console.print(_incident(inc, verbose))
+                console.print(incident_block(inc, verbose))
         if brief:
             console.print(Text(f"Information ({len(brief)}; --verbose explains them)", "bold"))
             console.print(_brief(brief))
