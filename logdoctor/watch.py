@@ -198,19 +198,60 @@ class Tail:
         """After rotations (any number, of any kind, since the last read): every file
         that appeared next to this one, in the order they were made, then the file
         now at the path. A copy that holds what was read continues from the offset;
-        the open file, if it was truncated, is read again from its start at its turn."""
+        the open file, if it was truncated, is read again from its start at its turn.
+        Rotations that happen meanwhile (reading can take a while) are caught up by
+        another pass before the new file is read."""
         truncated = self._truncated()
         if self.fd is not None and not truncated:
             self._read(out)  # what was appended before the rotation
+        for _ in range(1000):  # one pass per burst of rotations; bounded all the same
+            if not self._rotated(out, truncated):
+                return  # a copy may be in the making: again in SETTLE seconds
+            truncated = self._truncated()
+            try:
+                now = os.stat(self.path)
+            except OSError:
+                now = None
+            if self.fd is not None and now is not None and self.ident == (now.st_dev, now.st_ino):
+                if truncated:  # copytruncate: the same file, from its top
+                    self._restart(out)
+                self._read(out)
+                if not self._fresh():
+                    return
+                continue  # rotated again while we read: the rotated files first
+            if self.fd is not None:  # renamed elsewhere or deleted: finish it
+                if truncated:
+                    self._restart(out)
+                self._read(out)
+                self._finish(out)
+            if now is None:
+                self._missing()
+                return
+            self._open("begin")
+            if not self._fresh():
+                self._read(out)
+                return
+            truncated = False  # rotated while we switched: those files, then this one
+
+    def _fresh(self) -> list[tuple[float, float, tuple[int, int], str]]:
+        """Rotated files not read yet, oldest first: (ctime, mtime, ident, path)."""
+        return sorted(
+            (ctime, mtime, ident, path)
+            for ident, (path, ctime, mtime) in self._siblings().items()
+            if ident not in self.done and ident != self.ident
+        )
+
+    def _rotated(self, out: list[Entry], truncated: bool) -> bool:
+        """Read the rotated files not read yet, the open one included if it was renamed;
+        False when one may still be in the making (come back later)."""
+        self.settle_at = None
         fresh = sorted(
             (ctime, mtime, ident, path)
             for ident, (path, ctime, mtime) in self._siblings().items()
             if ident not in self.done
         )
-        self.settle_at = None
         for _, mtime, ident, path in fresh:
             if ident == self.ident:  # the open file, renamed away
-                self.done.add(ident)
                 if truncated:
                     self._restart(out)
                     truncated = False
@@ -224,25 +265,13 @@ class Tail:
                 # Maybe a copy still being made (copytruncate): come back when it is
                 # still, and read nothing newer before it (order, and no entry twice).
                 self.settle_at = time.monotonic() + SETTLE
-                return
+                return False
             self.done.add(ident)
             self._read_rotated(out, path, continues)
-        current = now is not None and (now.st_dev, now.st_ino) == self.ident
-        if self.fd is not None and current:  # copytruncate: the same file, from its top
-            if truncated:
+            if continues:  # the open file was truncated after this copy: read it anew
                 self._restart(out)
-            self._read(out)
-            return
-        if self.fd is not None:  # renamed elsewhere or deleted: finish it
-            if truncated:
-                self._restart(out)
-            self._read(out)
-            self._finish(out)
-        if now is not None:
-            self._open("begin")
-            self._read(out)
-        else:
-            self._missing()
+                truncated = False
+        return True
 
     def _continues(self, path: str) -> bool:
         """True when `path` holds, just before our offset, the bytes we read last: a
@@ -265,9 +294,6 @@ class Tail:
                     f.seek(self.offset)
                     while chunk := f.read(CHUNK):
                         self._feed(out, chunk)
-                    self._flush_partial(out)
-                    self._flush_parser(out)
-                    self.signature = b""  # consumed: a later copy cannot continue it
                     return
                 self._flush_partial(out)
                 self._flush_parser(out)

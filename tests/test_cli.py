@@ -36,8 +36,8 @@ def test_version_and_module_entry_point() -> None:
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["parse"], ["scan"], ["explain"], ["rules"], ["rules", "list"], ["rules", "show"],
-     ["rules", "test"], ["rules", "lint"], ["rules", "new"]],
+    [[], ["parse"], ["scan"], ["watch"], ["explain"], ["rules"], ["rules", "list"],
+     ["rules", "show"], ["rules", "test"], ["rules", "lint"], ["rules", "new"]],
 )  # fmt: skip
 def test_every_command_has_help_with_an_example(command: list[str]) -> None:
     code, out, err = run_cli(*command, "--help")

@@ -309,3 +309,40 @@ def test_soak_every_entry_once_through_20_rotations(tmp_path: Path) -> None:
     twice = sorted(s for s, n in seqs.items() if n > 1)
     assert (lost[:10], twice[:10]) == ([], [])
     assert len(list(tmp_path.glob("app.log.*"))) == 20
+
+
+def test_on_a_terminal_a_live_status_line_counts(tmp_path: Path) -> None:
+    import pty
+
+    log = tmp_path / "php-errors.log"
+    log.write_text("")
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "logdoctor", "watch", str(log), "--idle-flush", "0.1"],
+        stdout=follower, stderr=subprocess.PIPE, cwd=ROOT,
+        env={**os.environ, "TERM": "xterm", "COLUMNS": "160"},
+    )  # fmt: skip
+    os.close(follower)
+    drawn = b""
+
+    def read() -> None:
+        nonlocal drawn
+        try:
+            while chunk := os.read(leader, 65536):
+                drawn += chunk
+        except OSError:
+            pass
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    time.sleep(1.0)
+    append(log, glpi10(1, "boom") + glpi10(2, "boom"))
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(10)
+    reader.join(5)
+    os.close(leader)
+    assert proc.returncode == 0
+    text = drawn.decode("utf-8", "replace")
+    assert "watching 1 files" in text and "2 entries" in text
+    assert "Stopped after" in text
