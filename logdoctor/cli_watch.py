@@ -18,7 +18,7 @@ import click
 from logdoctor.cli_rules import load_rules, rule_options
 from logdoctor.incidents import Grouping, Selection
 from logdoctor.match import Matcher
-from logdoctor.model import Level
+from logdoctor.model import Entry, Level
 from logdoctor.parse import Limits
 from logdoctor.report.live import JsonlLive, TerminalLive
 from logdoctor.report.safe import inert
@@ -119,14 +119,18 @@ def watch_cmd(
     options = FollowOptions(
         from_start=from_start, lines=lines, poll=poll, idle_flush=idle_flush, limits=Limits()
     )
+
+    def handle(entries: list[Entry]) -> None:
+        for entry in entries:
+            if min_level and entry.level < selection.min_level:
+                continue
+            found = matcher.findings(entry)
+            groups = stats.add_found(entry, [(f.rule, f.captures) for f in found])
+            reporter.entry(entry, found, groups)
+
     try:
-        for batch in follow(paths, stop=stop, options=options, warn=warn):
-            for entry in batch:
-                if min_level and entry.level < selection.min_level:
-                    continue
-                found = matcher.findings(entry)
-                groups = stats.add_found(entry, [(f.rule, f.captures) for f in found])
-                reporter.entry(entry, found, groups)
+        for batch in follow(paths, stop=stop, options=options, warn=warn, sink=handle):
+            handle(batch)
             reporter.tick(stats)
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away: nothing more to say

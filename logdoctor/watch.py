@@ -30,7 +30,7 @@ import queue
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -44,6 +44,7 @@ from logdoctor.parse.headers import ALL_DIALECTS, HeaderScanner
 SAFETY = 1.0  # seconds between two looks at every file when no event comes
 SIGNATURE = 256  # bytes before the offset that must still be there (else: truncated)
 CHUNK = 1 << 20  # bytes read at a time
+BATCH = 4 << 20  # bytes of one file read by one poll (then the loop comes back at once)
 GRACE_MISSING = 2.0  # a file missing this long (not a rotation) gets its warning
 SETTLE = 0.2  # a rotated file written to this recently may be a copy in progress: later
 COMPRESSED = (".gz", ".bz2", ".xz", ".zst", ".zip")
@@ -62,11 +63,31 @@ class FollowOptions:
     limits: Limits = Limits()  # noqa: RUF009 - an immutable NamedTuple
 
 
+Sink = Callable[[list[Entry]], None]
+
+
+class _Handed(list[Entry]):
+    """A list that hands entries on as they are found instead of keeping them: catching
+    up on many rotated files then takes no more memory than one file's batch."""
+
+    def __init__(self, sink: Sink) -> None:
+        super().__init__()
+        self.sink = sink
+
+    def extend(self, items: Iterable[Entry]) -> None:
+        found = list(items)
+        if found:
+            self.sink(found)
+
+
 class Tail:
     """One followed file."""
 
-    def __init__(self, path: str, *, start: str, options: FollowOptions, warn: Warn) -> None:
+    def __init__(
+        self, path: str, *, start: str, options: FollowOptions, warn: Warn, sink: Sink | None = None
+    ) -> None:
         self.path = path
+        self.sink = sink
         self.options = options
         self.warn = warn
         self.fd: int | None = None
@@ -79,6 +100,7 @@ class Tail:
         self.last_data = time.monotonic()
         self.missing_since: float | None = None
         self.settle_at: float | None = None  # when postponed rotated files are read
+        self.more = False  # the last read stopped at BATCH: more to read now
         self.closing = False
         self.warned = ""
         # Rotated files next to this one that are already accounted for: those there
@@ -165,8 +187,9 @@ class Tail:
     # -- reading ---------------------------------------------------------------------
 
     def poll(self) -> list[Entry]:
-        """Everything new: what rotations moved away first, then the current file."""
-        out: list[Entry] = []
+        """Everything new: what rotations moved away first, then the current file (handed
+        to the sink as found, when there is one)."""
+        out: list[Entry] = _Handed(self.sink) if self.sink else []
         try:
             now: os.stat_result | None = os.stat(self.path)
         except FileNotFoundError:
@@ -185,7 +208,7 @@ class Tail:
         if moved or due or self._truncated():
             self._recover(out, now)
         elif now is not None and now.st_size > self.offset:
-            self._read(out)
+            self._read(out, limit=BATCH)
         return out
 
     def _truncated(self) -> bool:
@@ -321,15 +344,22 @@ class Tail:
             os.close(self.fd)
         self.fd = None
 
-    def _read(self, out: list[Entry]) -> None:
-        """Read from the offset to the end of the open file."""
+    def _read(self, out: list[Entry], *, limit: int | None = None) -> None:
+        """Read from the offset to the end of the open file (at most `limit` bytes, then
+        `more` says there is more: a big file is read in batches, in bounded memory)."""
+        self.more = False
         if self.fd is None:
             return
+        done = 0
         while True:
+            if limit is not None and done >= limit:
+                self.more = True
+                return
             data = os.pread(self.fd, CHUNK, self.offset)
             if not data:
                 break
             self.offset += len(data)
+            done += len(data)
             self.signature = (self.signature + data)[-SIGNATURE:]
             self._feed(out, data)
             if len(data) < CHUNK:
@@ -447,11 +477,14 @@ def follow(
     options: FollowOptions = FollowOptions(),
     warn: Warn = lambda message: None,
     tick: float = SAFETY,
+    sink: Sink | None = None,
 ) -> Iterator[list[Entry]]:
     """Yield batches of complete entries from `paths` until `stop` is set (an empty
     batch at least every `tick` seconds, for status lines). Files are followed from
     their end unless `options` say otherwise; new `*.log` files in followed folders
-    are read from their start."""
+    are read from their start. With a `sink`, entries found while polling go to it
+    as they are read (memory stays bounded through a backlog of rotated files) and
+    the batches hold only those completed by a pause."""
     # watchdog logs a warning when its thread stops with events queued: not ours to show.
     logging.getLogger("watchdog").setLevel(logging.ERROR)
     files, folders = _targets(paths)
@@ -459,7 +492,7 @@ def follow(
     tails: dict[str, Tail] = {}
     for path in [*files, *(p for folder in folders for p in _logs_in(folder))]:
         if path not in tails:
-            tails[path] = Tail(path, start=start, options=options, warn=warn)
+            tails[path] = Tail(path, start=start, options=options, warn=warn, sink=sink)
     wake: queue.SimpleQueue[str] = queue.SimpleQueue()
     observer = PollingObserver(timeout=SAFETY) if options.poll else Observer()
     handler = _Wake(wake)
@@ -479,6 +512,8 @@ def follow(
             now = time.monotonic()
             deadlines = [d for d in (t.deadline() for t in tails.values()) if d is not None]
             timeout = min([tick, *(max(d - now, 0.0) for d in deadlines)])
+            if any(t.more for t in tails.values()):
+                timeout = 0.0  # a big file is being read in batches
             try:
                 wake.get(timeout=timeout)
                 while True:  # every wake-up waiting now is served by one pass
@@ -489,7 +524,9 @@ def follow(
             for folder in folders:  # new log files in a followed folder
                 for path in _logs_in(folder):
                     if path not in tails:
-                        tails[path] = Tail(path, start="begin", options=options, warn=warn)
+                        tails[path] = Tail(
+                            path, start="begin", options=options, warn=warn, sink=sink
+                        )
             for tail in tails.values():
                 batch.extend(tail.poll())
             now = time.monotonic()
