@@ -403,10 +403,13 @@ class Grouping:
             return
         if counts is None:
             counts = Counter(bodies)
-        cached = self._by_body.get
-        resolve = self._resolve
-        local = {b: cached(b) or resolve(b, hits.get(b, ())) for b in counts}
-        targets = [t for t, _ in map(local.__getitem__, bodies)]
+        # Per distinct body: its groups (mostly remembered); per entry: C-speed maps only.
+        cached = dict(zip(counts, map(self._by_body.get, counts), strict=True))
+        local: dict[Body, Resolved] = {
+            body: found or self._resolve(body, hits.get(body, ())) for body, found in cached.items()
+        }
+        tmap = {body: found[0] for body, found in local.items()}
+        targets = list(map(tmap.__getitem__, bodies))
         per_target = Counter(targets)
         per_target.pop(None, None)
         if not per_target:
@@ -428,9 +431,9 @@ class Grouping:
                 if hour:
                     group.hours[hour] += c
         if len(spans) > 1:
-            for span_hour, a, b in spans:
+            for span_hour, start, end in spans:
                 if span_hour:
-                    for target, c in Counter(targets[a:b]).items():
+                    for target, c in Counter(targets[start:end]).items():
                         if target is not None:
                             for group in target.groups:
                                 group.hours[span_hour] += c
