@@ -19,7 +19,14 @@ from rich.console import Console
 
 from logdoctor import __version__, config
 from logdoctor.app import Progress, ReadOptions, findings, iter_entries, scan
-from logdoctor.cli_rules import explain, load_rules, rule_options, rules_group
+from logdoctor.cli_rules import (
+    explain,
+    level_option,
+    load_rules,
+    rule_options,
+    rules_group,
+    width_option,
+)
 from logdoctor.cli_watch import watch_cmd
 from logdoctor.errors import InputError
 from logdoctor.incidents import Selection, moment
@@ -190,11 +197,7 @@ def parse(
 )
 @click.option("--since", metavar="WHEN", help="Only entries at or after: 2024-01-18, 2h, 7d.")
 @click.option("--until", metavar="WHEN", help="Only entries before: '2024-01-18 16:00', 30m.")
-@click.option(
-    "--min-level",
-    type=click.Choice([lvl.label for lvl in Level if lvl is not Level.UNKNOWN]),
-    help="Only entries at or above this level.",
-)
+@level_option
 @click.option(
     "--baseline",
     type=click.Path(dir_okay=False),
@@ -220,7 +223,7 @@ def parse(
     show_default=True,
     help="How many unexplained groups to list.",
 )
-@click.option("--width", type=click.IntRange(min=40), help="Output width (default: terminal).")
+@width_option
 @rule_options
 def scan_cmd(
     paths: tuple[str, ...],

@@ -19,7 +19,7 @@ from logdoctor import config, literals
 from logdoctor.app import ReadOptions, iter_entries
 from logdoctor.errors import InputError
 from logdoctor.match import Matcher
-from logdoctor.model import Entry
+from logdoctor.model import Entry, Level
 from logdoctor.parse import parse_text
 from logdoctor.report.safe import inert
 from logdoctor.ruleset import RuleSet, load
@@ -47,6 +47,22 @@ def rule_options(f: F) -> F:
         help="A rule file or folder of your own (repeatable).",
     )(f)
     return f
+
+
+def level_option(f: F) -> F:
+    """--min-level, for the commands that read logs (scan, watch)."""
+    return click.option(
+        "--min-level",
+        type=click.Choice([lvl.label for lvl in Level if lvl is not Level.UNKNOWN]),
+        help="Only entries at or above this level.",
+    )(f)
+
+
+def width_option(f: F) -> F:
+    """--width, for the commands that print for people."""
+    return click.option(
+        "--width", type=click.IntRange(min=40), help="Output width (default: terminal)."
+    )(f)
 
 
 def load_rules(

@@ -15,7 +15,7 @@ from types import FrameType
 
 import click
 
-from logdoctor.cli_rules import load_rules, rule_options
+from logdoctor.cli_rules import level_option, load_rules, rule_options, width_option
 from logdoctor.incidents import Grouping, Selection
 from logdoctor.match import Matcher
 from logdoctor.model import Entry, Level
@@ -53,12 +53,8 @@ from logdoctor.watch import FollowOptions, follow
     help="terminal: explained once, then counted; jsonl: one object per finding, flushed.",
 )
 @click.option("--all", "show_all", is_flag=True, help="Also show entries no rule explains.")
-@click.option(
-    "--min-level",
-    type=click.Choice([lvl.label for lvl in Level if lvl is not Level.UNKNOWN]),
-    help="Only entries at or above this level.",
-)
-@click.option("--width", type=click.IntRange(min=40), help="Output width (default: terminal).")
+@level_option
+@width_option
 @rule_options
 def watch_cmd(
     paths: tuple[str, ...],

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from logdoctor.model import Frame
 
@@ -37,15 +38,21 @@ PHP_ROWS_MAX = 8192  # smaller: PHP rows are longer (absolute paths) and vary mo
 MISSING = Frame("", None, "")  # a sentinel for ROWS.get: "not seen yet"
 
 
-def glpi_row(row: str) -> Frame | None:
-    """One GLPI backtrace row, or None when `row` is not one (remembered in ROWS)."""
-    frame = ROWS.get(row, MISSING)
+def _remembered(
+    cache: dict[str, Frame | None], limit: int, read: Callable[[str], Frame | None], row: str
+) -> Frame | None:
+    frame = cache.get(row, MISSING)
     if frame is not MISSING:
         return frame
-    if len(ROWS) >= ROWS_MAX:
-        ROWS.clear()
-    frame = ROWS[row] = _glpi_row(row)
+    if len(cache) >= limit:
+        cache.clear()
+    frame = cache[row] = read(row)
     return frame
+
+
+def glpi_row(row: str) -> Frame | None:
+    """One GLPI backtrace row, or None when `row` is not one (remembered in ROWS)."""
+    return _remembered(ROWS, ROWS_MAX, _glpi_row, row)
 
 
 def _glpi_row(row: str) -> Frame | None:
@@ -64,13 +71,7 @@ def _glpi_row(row: str) -> Frame | None:
 def php_row(row: str) -> Frame | None:
     """One `#n ...` row of a PHP stack trace; None for `{main}` and non-rows
     (remembered in PHP_ROWS, as GLPI's are in ROWS)."""
-    frame = PHP_ROWS.get(row, MISSING)
-    if frame is not MISSING:
-        return frame
-    if len(PHP_ROWS) >= PHP_ROWS_MAX:
-        PHP_ROWS.clear()
-    frame = PHP_ROWS[row] = _php_row(row)
-    return frame
+    return _remembered(PHP_ROWS, PHP_ROWS_MAX, _php_row, row)
 
 
 def _php_row(row: str) -> Frame | None:
