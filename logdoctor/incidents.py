@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import repeat
 from typing import NamedTuple
 
 from logdoctor.model import Body, Dialect, Frame, Level, Rule, Severity
@@ -153,8 +154,21 @@ def _token(token: str) -> str:
 _VENDOR = ("vendor/", "/laminas/", "/symfony/", "/twig/", "/guzzlehttp/", "/league/", "/sabre/")
 
 
+_masked: dict[str, str] = {}
+
+
 def mask(text: str) -> str:
-    """`text` with quoted values, e-mail addresses, uuids, hex and numbers masked."""
+    """`text` with quoted values, e-mail addresses, uuids, hex and numbers masked
+    (remembered: distinct entries often share their first line)."""
+    found = _masked.get(text)
+    if found is None:
+        if len(_masked) >= 8192:
+            _masked.clear()
+        found = _masked[text] = _mask(text)
+    return found
+
+
+def _mask(text: str) -> str:
     if "'" in text or '"' in text or "`" in text:
         text = _QUOTED.sub("<str>", text)
     if "@" in text:
@@ -177,6 +191,8 @@ def mask(text: str) -> str:
 
 
 def _vendor(file: str) -> bool:
+    if "vendor" not in file and not file.startswith("..."):
+        return False  # the usual answer, without building a path
     path = "/" + file.replace("\\", "/").lstrip("./")
     return "/vendor/" in path or (file.startswith("...") and any(v in path for v in _VENDOR))
 
@@ -184,11 +200,13 @@ def _vendor(file: str) -> bool:
 def key_frame(body: Body) -> Frame | None:
     """The frame that says where in GLPI (or a plugin) it happened: the first not
     under a vendor folder, else the origin, else the first."""
-    frames = (body.origin, *body.frames) if body.origin else body.frames
-    for frame in frames:
+    origin = body.origin
+    if origin is not None and origin.file and not _vendor(origin.file):
+        return origin
+    for frame in body.frames:
         if frame.file and not _vendor(frame.file):
             return frame
-    return frames[0] if frames else None
+    return origin or (body.frames[0] if body.frames else None)
 
 
 def label(body: Body) -> str:
@@ -200,7 +218,7 @@ def fingerprint(body: Body) -> str:
     """The grouping key of an unexplained entry (see the module's docstring)."""
     frame = key_frame(body)
     where = f"{frame.file}:{frame.call}" if frame else ""
-    return f"{label(body)}|{mask(body.message.partition(chr(10))[0][:300])}|{where}"
+    return f"{label(body)}|{mask(body.message.partition(NL)[0][:300])}|{where}"
 
 
 def _digest(text: str) -> str:
@@ -208,6 +226,7 @@ def _digest(text: str) -> str:
 
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+NL = "\n"
 
 
 def key_names(rule: Rule) -> tuple[str, ...]:
@@ -288,6 +307,8 @@ class Target:
 
 Resolved = tuple[Target | None, dict[Group, dict[str, str]]]
 _NO_CAPTURES: dict[Group, dict[str, str]] = {}
+_NOTHING: Resolved = (None, _NO_CAPTURES)
+_MISS = Target(())  # "not remembered" in a map over the remembered targets
 
 
 class Selection(NamedTuple):
@@ -308,8 +329,10 @@ class Grouping:
         self.selected = 0  # entries inside the selection that count in a group
         self.forgotten = 0  # unexplained entries of groups dropped at UNEXPLAINED_KEEP
         self._by_body: dict[Body, Resolved] = {}
+        self._targets: dict[Body, Target | None] = {}  # the same, targets only
         self._by_key: dict[int, Resolved] = {}
         self._shared: dict[tuple[Group, ...], Target] = {}
+        self._single: dict[Group, Target] = {}
         self._keys: dict[str, tuple[str, ...]] = {}
 
     @property
@@ -358,21 +381,29 @@ class Grouping:
         found = self._by_key.get(key) if key is not None else None
         if found is None:
             pairs = self.groups_for(body, hits)
-            target = None
-            if pairs:
+            if not pairs:
+                found = _NOTHING
+            elif len(pairs) == 1:  # the usual case, without comprehensions
+                group, caps = pairs[0]
+                target = self._single.get(group)
+                if target is None:
+                    target = self._single[group] = Target((group,))
+                found = (target, {group: caps} if caps else _NO_CAPTURES)
+            else:
                 groups = tuple(g for g, _ in pairs)
                 target = self._shared.get(groups)
                 if target is None:
                     target = self._shared[groups] = Target(groups)
-            captures = {g: caps for g, caps in pairs if caps}
-            found = (target, captures or _NO_CAPTURES)
+                found = (target, {g: caps for g, caps in pairs if caps} or _NO_CAPTURES)
             if key is not None:
                 if len(self._by_key) >= KEYS_KEEP:
                     self._by_key.clear()
                 self._by_key[key] = found
         if len(self._by_body) >= BODIES_KEEP:
             self._by_body.clear()
+            self._targets.clear()
         self._by_body[body] = found
+        self._targets[body] = found[0]
         return found
 
     def add_block(
@@ -389,7 +420,21 @@ class Grouping:
 
         Per entry, only C-speed passes (map, Counter, dict(zip)); Python work is per
         distinct body (a dict lookup) and per distinct set of groups of the block."""
-        walls = [s if len(s) == 19 and s[4] == "-" and s[10] == " " else wall(s) for s in stamps]
+        # A block of GLPI's own stamps only (the usual case) is its own wall clock:
+        # "YYYY-MM-DD HH:MM:SS" each, checked by C-speed counts over the joined text.
+        joined, n = "".join(stamps), len(stamps)
+        if (
+            len(joined) == 19 * n
+            and joined.count(" ") == n
+            and joined.count("-") == 2 * n
+            and joined.count(":") == 2 * n
+            and not ("T" in joined or "/" in joined)
+        ):
+            walls = stamps
+        else:
+            walls = [
+                s if len(s) == 19 and s[4] == "-" and s[10] == " " else wall(s) for s in stamps
+            ]
         if self.timed:
             keep = [i for i, w in enumerate(walls) if self._within(w)]
             if len(keep) < len(walls):
@@ -403,12 +448,10 @@ class Grouping:
             return
         if counts is None:
             counts = Counter(bodies)
-        # Per distinct body: its groups (mostly remembered); per entry: C-speed maps only.
-        cached = dict(zip(counts, map(self._by_body.get, counts), strict=True))
-        local: dict[Body, Resolved] = {
-            body: found or self._resolve(body, hits.get(body, ())) for body, found in cached.items()
-        }
-        tmap = {body: found[0] for body, found in local.items()}
+        # Per distinct body: its Target (mostly remembered); per entry: C-speed maps only.
+        tmap = dict(zip(counts, map(self._targets.get, counts, repeat(_MISS)), strict=True))
+        for body in [b for b, t in tmap.items() if t is _MISS]:
+            tmap[body] = self._resolve(body, hits.get(body, ()))[0]
         targets = list(map(tmap.__getitem__, bodies))
         per_target = Counter(targets)
         per_target.pop(None, None)
@@ -425,7 +468,7 @@ class Grouping:
             seen_first = make(Seen, (walls[i], path, lines[i], stamps[i]))
             seen_last = seen_first if i == j else make(Seen, (walls[j], path, lines[j], stamps[j]))
             body = bodies[i]
-            captures = local[body][1]
+            captures = (self._by_body.get(body) or self._resolve(body, hits.get(body, ())))[1]
             for group in target.groups:  # type: ignore[union-attr]
                 group.see(body, captures.get(group, {}), seen_first, seen_last, c)
                 if hour:
@@ -488,8 +531,10 @@ class Grouping:
         self.forgotten += sum(g.count for g in ranked[len(kept) :])
         self.unexplained = {g.fingerprint: g for g in kept}
         self._by_body.clear()
+        self._targets.clear()
         self._by_key.clear()
         self._shared.clear()
+        self._single.clear()
 
     def ranked_incidents(self) -> list[Group]:
         """Incidents by severity (worst first), then count, then id."""
@@ -510,8 +555,10 @@ class Grouping:
         (self.min_level, self.since, self.until, self.incidents, self.unexplained,
          self.selected, self.forgotten) = state  # type: ignore[assignment]  # fmt: skip
         self._by_body = {}
+        self._targets = {}
         self._by_key = {}
         self._shared = {}
+        self._single = {}
         self._keys = {}
 
 
