@@ -1,13 +1,16 @@
 """What the incident report costs: `scan` with the built-in rules, with and without it.
 
-Usage: python bench/scan_driver.py FILE [--jobs N] [--counts-only]
+Usage: python bench/scan_driver.py FILE [--jobs N] [--counts-only] [--one-process]
 
 Runs `logdoctor.app.scan` in-process with the built-in rules, as `logdoctor scan`
 does. By default it then builds the report document and writes it as JSON to
 /dev/null (what `scan --format json` does). With --counts-only, entries are still
 parsed, matched and counted per file, but not grouped into incidents (the grouping
 is switched off) and no report is built: the scan of the rules issue, before
-incidents existed. Prints one JSON line: {"entries", "incidents", "unexplained_groups"}.
+incidents existed. With --one-process the file is read in this process, not cut
+into ranges for a worker, so that `valgrind --tool=callgrind` counts every instruction
+(the figure that does not drift with this VM's speed). Prints one JSON line:
+{"entries", "incidents", "unexplained_groups"}.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import json
 import os
 import sys
 
+from logdoctor import parallel
 from logdoctor.app import ReadOptions, scan
 from logdoctor.incidents import Grouping
 from logdoctor.report import build
@@ -28,7 +32,10 @@ def main() -> int:
     parser.add_argument("file")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--counts-only", action="store_true")
+    parser.add_argument("--one-process", action="store_true")
     args = parser.parse_args()
+    if args.one_process:
+        parallel.MIN_SPLIT = 1 << 62  # never worth cutting: read in-process
     if args.counts_only:
         Grouping.add_block = lambda self, *a, **k: None  # type: ignore[method-assign]
         Grouping.add_entry = lambda self, *a, **k: None  # type: ignore[method-assign]

@@ -462,15 +462,34 @@ class Grouping:
         spans = _hour_spans(walls)
         hour = spans[0][0] if len(spans) == 1 else ""  # one hour: counted in the loop
         make = tuple.__new__  # a NamedTuple's own __new__ is Python code (3x slower)
+        self.selected += sum(per_target.values())
         for target, c in per_target.items():
-            self.selected += c
             i, j = first[target], last[target]
             seen_first = make(Seen, (walls[i], path, lines[i], stamps[i]))
             seen_last = seen_first if i == j else make(Seen, (walls[j], path, lines[j], stamps[j]))
-            body = bodies[i]
-            captures = (self._by_body.get(body) or self._resolve(body, hits.get(body, ())))[1]
+            when_first, when_last = seen_first[0], seen_last[0]
             for group in target.groups:  # type: ignore[union-attr]
-                group.see(body, captures.get(group, {}), seen_first, seen_last, c)
+                # Group.see, inlined (the hot loop of the report): the usual case is a
+                # later block of the same file, so neither first nor last moves back.
+                group.count += c
+                group.files[path] += c
+                mine = group.first
+                if mine is None or (
+                    when_first < mine[0]
+                    if when_first and mine[0] and when_first != mine[0]
+                    else _before(seen_first, mine)
+                ):
+                    body = bodies[i]
+                    found = self._by_body.get(body) or self._resolve(body, hits.get(body, ()))
+                    group.first, group.body = seen_first, body
+                    group.details = found[1].get(group, {})
+                mine = group.last
+                if mine is None or (
+                    mine[0] < when_last
+                    if when_last and mine[0] and when_last != mine[0]
+                    else _before(mine, seen_last)
+                ):
+                    group.last = seen_last
                 if hour:
                     group.hours[hour] += c
         if len(spans) > 1:
