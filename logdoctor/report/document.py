@@ -55,6 +55,19 @@ def _frame(frame: Frame | None) -> dict[str, Any] | None:
     return {"file": frame.file, "line": frame.line, "call": frame.call} if frame else None
 
 
+def where_text(loc: dict[str, Any] | None) -> str:
+    """A location of the document as `path:line`."""
+    return f"{loc['path']}:{loc['line']}" if loc else "-"
+
+
+def frame_text(frame: dict[str, Any] | None) -> str:
+    """A frame of the document as `file:line call`."""
+    if not frame:
+        return ""
+    line = f":{frame['line']}" if frame["line"] is not None else ""
+    return f"{frame['file']}{line} {frame['call']}".rstrip()
+
+
 def _seen(group: Group) -> dict[str, Any]:
     first, last = group.first, group.last
     return {

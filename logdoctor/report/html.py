@@ -12,6 +12,7 @@ from html import escape
 from typing import Any, TextIO
 
 from logdoctor.incidents import series
+from logdoctor.report.document import frame_text, where_text
 from logdoctor.report.safe import inert
 
 CHART_BARS = 96
@@ -53,17 +54,6 @@ def _e(text: object) -> str:
     return escape(inert(str(text) if text is not None else ""))
 
 
-def _where(loc: dict[str, Any] | None) -> str:
-    return f"{loc['path']}:{loc['line']}" if loc else "-"
-
-
-def _frame(frame: dict[str, Any] | None) -> str:
-    if not frame:
-        return ""
-    line = f":{frame['line']}" if frame["line"] is not None else ""
-    return f"{frame['file']}{line} {frame['call']}".rstrip()
-
-
 def chart(hourly: dict[str, int], color: str) -> str:
     """An inline SVG bar chart of hourly counts (at most CHART_BARS bars)."""
     first, last, counts = series(Counter(hourly), CHART_BARS)
@@ -97,7 +87,7 @@ def _incident(inc: dict[str, Any]) -> str:
     sample = inc["sample"]
     more = len(inc["files"]) - 1
     what = sample["exception"] or sample["kind"] or sample["level"]
-    frames = "\n".join(f"#{i} {_frame(f)}" for i, f in enumerate(sample["frames"]))
+    frames = "\n".join(f"#{i} {frame_text(f)}" for i, f in enumerate(sample["frames"]))
     out = [
         f'<section class="incident inc" style="--c:{COLOR[sev]}" id="{_e(inc["id"])}">',
         f'<h3><span class="sev">{sev}</span>{_e(inc["title"])} '
@@ -105,7 +95,7 @@ def _incident(inc: dict[str, Any]) -> str:
         + (' <span class="fails">fails</span>' if inc["fails"] else "")
         + "</h3>",
         f'<p class="meta"><code>{_e(inc["rule"]["id"])}</code> · {_e(inc["first_seen"] or "-")} → '
-        f"{_e(inc['last_seen'] or '-')} · {_e(_where(inc['first']))}"
+        f"{_e(inc['last_seen'] or '-')} · {_e(where_text(inc['first']))}"
         + (f" (+{more} more files)" if more > 0 else "")
         + "</p>",
         chart(inc["hourly"], COLOR[sev]),
@@ -113,7 +103,7 @@ def _incident(inc: dict[str, Any]) -> str:
         "<dl>",
     ]
     if sample["key_frame"]:
-        out.append(f"<dt>Frame</dt><dd><code>{_e(_frame(sample['key_frame']))}</code></dd>")
+        out.append(f"<dt>Frame</dt><dd><code>{_e(frame_text(sample['key_frame']))}</code></dd>")
     out.append(f"<dt>Why</dt><dd>{_e(inc['explain'])}</dd>")
     if inc["fix"]:
         steps = "".join(f"<li>{_e(s)}</li>" for s in inc["fix"])
@@ -166,8 +156,8 @@ def render_html(doc: dict[str, Any], stream: TextIO) -> None:
         )
         rows = "".join(
             f'<tr class="unexplained"><td class="n">{g["count"]}</td><td>{_e(g["level"])}</td>'
-            f"<td>{_e(g['label'])}: {_e(g['message'])}<br><small>{_e(_where(g['first']))} "
-            f"<code>{_e(_frame(g['key_frame']))}</code></small><br>"
+            f"<td>{_e(g['label'])}: {_e(g['message'])}<br><small>{_e(where_text(g['first']))} "
+            f"<code>{_e(frame_text(g['key_frame']))}</code></small><br>"
             f"<code>$ {_e(g['new_rule'])}</code></td></tr>"
             for g in doc["unexplained"]
         )

@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from logdoctor.incidents import series
+from logdoctor.report.document import frame_text, where_text
 from logdoctor.report.safe import inert
 
 STYLE = {"critical": "bold white on red", "error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -36,17 +37,6 @@ def sparkline(hourly: dict[str, int], width: int = SPARK_WIDTH) -> tuple[str, st
 
 def _line(text: str | None) -> str:
     return inert(text or "", keep_newlines=False)
-
-
-def _where(loc: dict[str, Any] | None) -> str:
-    return f"{loc['path']}:{loc['line']}" if loc else "-"
-
-
-def _frame(frame: dict[str, Any] | None) -> str:
-    if not frame:
-        return ""
-    line = f":{frame['line']}" if frame["line"] is not None else ""
-    return f"{frame['file']}{line} {frame['call']}".rstrip()
 
 
 def _summary(doc: dict[str, Any]) -> Text:
@@ -96,7 +86,7 @@ def incident_block(inc: dict[str, Any], verbose: bool) -> Group:
         "Seen",
         Text(f"{inc['first_seen'] or '-'} → {inc['last_seen'] or '-'}"),
     )
-    info.add_row("Where", Text(f"{_line(_where(inc['first']))}{_line(more)}"))
+    info.add_row("Where", Text(f"{_line(where_text(inc['first']))}{_line(more)}"))
     sample = inc["sample"]
     excerpt = sample["message"].split("\n")
     what = sample["exception"] or sample["kind"] or sample["level"]
@@ -105,9 +95,9 @@ def incident_block(inc: dict[str, Any], verbose: bool) -> Group:
         shown.append("…")
     info.add_row("Entry", Text(inert("\n".join(shown)), style="italic"))
     if sample["key_frame"]:
-        info.add_row("Frame", Text(_line(_frame(sample["key_frame"]))))
+        info.add_row("Frame", Text(_line(frame_text(sample["key_frame"]))))
     if verbose and sample["frames"]:
-        rows = "\n".join(f"#{i} {_line(_frame(f))}" for i, f in enumerate(sample["frames"]))
+        rows = "\n".join(f"#{i} {_line(frame_text(f))}" for i, f in enumerate(sample["frames"]))
         info.add_row("Trace", Text(rows, style="dim"))
     info.add_row("Why", Text(inert(inc["explain"])))
     if inc["fix"]:
@@ -130,7 +120,7 @@ def _brief(incidents: list[dict[str, Any]]) -> Table:
     table.add_column(overflow="fold")
     for inc in incidents:
         what = Text(_line(inc["title"]))
-        what.append(f"  {inc['rule']['id']} · {_line(_where(inc['first']))}", style="dim")
+        what.append(f"  {inc['rule']['id']} · {_line(where_text(inc['first']))}", style="dim")
         table.add_row(f"x {inc['count']}", what)
     return table
 
@@ -142,9 +132,9 @@ def _unexplained(doc: dict[str, Any]) -> Table:
     table.add_column("what", overflow="fold")
     for g in doc["unexplained"]:
         what = Text(_line(f"{g['label']}: {g['message']}"))
-        what.append(f"\n{_line(_where(g['first']))}", style="dim")
+        what.append(f"\n{_line(where_text(g['first']))}", style="dim")
         if g["key_frame"]:
-            what.append(f"  {_line(_frame(g['key_frame']))}", style="dim")
+            what.append(f"  {_line(frame_text(g['key_frame']))}", style="dim")
         what.append(f"\n$ {_line(g['new_rule'])}", style="green")
         table.add_row(str(g["count"]), g["level"], what)
     return table
