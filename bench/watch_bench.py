@@ -82,6 +82,12 @@ def watch(path: Path, *extra: str) -> subprocess.Popen[str]:
     )  # fmt: skip
 
 
+def ready(proc: subprocess.Popen[str]) -> None:
+    """Wait for the watcher's start line: its files are open from then on."""
+    assert proc.stderr is not None
+    proc.stderr.readline()
+
+
 def stop(proc: subprocess.Popen[str]) -> str:
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=30)
@@ -92,8 +98,8 @@ def soak(folder: Path, count: int, rotations: int) -> dict[str, float]:
     log = folder / "soak.log"
     log.write_text("")
     proc = watch(log)
+    ready(proc)
     reader = Reader(proc)
-    time.sleep(1.0)
     began = time.monotonic()
     subprocess.run(
         [sys.executable, str(WRITER), str(log), "--count", str(count),
@@ -129,8 +135,9 @@ def latency(folder: Path) -> dict[str, dict[str, float]]:
         ["tail", "-F", "-n", "0", str(log)], stdout=subprocess.PIPE, text=True,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
+    ready(proc)
     ours, theirs = Reader(proc), Reader(tail)
-    time.sleep(1.0)
+    time.sleep(0.5)  # tail -F has no start line to wait for
     stamps = folder / "stamps.txt"
     phases = ((200.0, 600, 0), (2.0, 6, 600))  # (rate, count, first seq)
     for rate, count, start in phases:

@@ -125,7 +125,14 @@ def watch_cmd(
             reporter.entry(entry, found, groups)
 
     try:
-        for batch in follow(paths, stop=stop, options=options, warn=warn, sink=handle):
+        for i, batch in enumerate(
+            follow(paths, stop=stop, options=options, warn=warn, sink=handle)
+        ):
+            if i == 0:  # every file is open: from now on nothing written is missed
+                click.echo(
+                    f"logdoctor: watching {files} files in {', '.join(paths)} (Ctrl-C to stop)",
+                    err=True,
+                )
             handle(batch)
             reporter.tick(stats)
     except BrokenPipeError:

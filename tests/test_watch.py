@@ -246,6 +246,13 @@ def _cli(*args: str) -> subprocess.Popen[str]:
     )  # fmt: skip
 
 
+def _ready(proc: subprocess.Popen[str]) -> None:
+    """Wait for the watcher's start line on stderr: its files are open from then on."""
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    assert line.startswith("logdoctor: watching "), line
+
+
 def _lines_until(proc: subprocess.Popen[str], want: int, timeout: float) -> list[str]:
     got: list[str] = []
     done = threading.Event()
@@ -267,7 +274,7 @@ def test_cli_poll_mode_explains_once_then_counts_and_stops_on_sigterm(tmp_path: 
     log = tmp_path / "php-errors.log"
     log.write_text("")
     proc = _cli(str(log), "--poll", "--idle-flush", "0.2", "--width", "120")
-    time.sleep(1.5)  # the polling observer's first snapshot
+    _ready(proc)
     mail = (
         "[2023-01-13 12:37:20] glpiphplog.CRITICAL:   *** Uncaught Exception "
         "Laminas\\Mail\\Storage\\Exception\\RuntimeException: cannot login, user or password "
@@ -292,7 +299,7 @@ def test_soak_every_entry_once_through_20_rotations(tmp_path: Path) -> None:
     log = tmp_path / "app.log"
     log.write_text("")
     proc = _cli(str(log), "--format", "jsonl", "--all", "--idle-flush", "0.2")
-    time.sleep(1.0)
+    _ready(proc)
     count = 10_000
     subprocess.run(
         [sys.executable, str(WRITER), str(log), "--count", str(count), "--rotations", "20"],
@@ -319,10 +326,11 @@ def test_on_a_terminal_a_live_status_line_counts(tmp_path: Path) -> None:
     leader, follower = pty.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "logdoctor", "watch", str(log), "--idle-flush", "0.1"],
-        stdout=follower, stderr=subprocess.PIPE, cwd=ROOT,
+        stdout=follower, stderr=subprocess.PIPE, cwd=ROOT, text=True,
         env={**os.environ, "TERM": "xterm", "COLUMNS": "160"},
     )  # fmt: skip
     os.close(follower)
+    _ready(proc)
     drawn = b""
 
     def read() -> None:
@@ -335,7 +343,6 @@ def test_on_a_terminal_a_live_status_line_counts(tmp_path: Path) -> None:
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    time.sleep(1.0)
     append(log, glpi10(1, "boom") + glpi10(2, "boom"))
     time.sleep(1.5)
     proc.send_signal(signal.SIGTERM)
