@@ -221,6 +221,24 @@ def fingerprint(body: Body) -> str:
     return f"{label(body)}|{mask(body.message.partition(NL)[0][:300])}|{where}"
 
 
+# Fingerprints by the hash of the record text, for the whole process: a worker of a
+# parallel scan reads several ranges, each counted by a Grouping of its own.
+_FINGERPRINTS: dict[int, str] = {}
+FINGERPRINTS_KEEP = 65_536
+
+
+def _remembered_fingerprint(body: Body) -> str:
+    if not body.record_key:
+        return fingerprint(body)
+    key = hash(body.record_key)
+    found = _FINGERPRINTS.get(key)
+    if found is None:
+        if len(_FINGERPRINTS) >= FINGERPRINTS_KEEP:
+            _FINGERPRINTS.clear()
+        found = _FINGERPRINTS[key] = fingerprint(body)
+    return found
+
+
 def _digest(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()[:10]
 
@@ -366,7 +384,7 @@ class Grouping:
             return tuple(out)
         if body.dialect is Dialect.UNKNOWN or body.level < max(self.min_level, UNEXPLAINED_FLOOR):
             return ()
-        fp = fingerprint(body)
+        fp = _remembered_fingerprint(body)
         group = self.unexplained.get(fp)
         if group is None:  # its id, a digest of `fp`, is made when the report asks
             group = self.unexplained[fp] = Group("", None, {}, fp, body, {})
