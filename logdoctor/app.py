@@ -71,7 +71,10 @@ def scan(
     done = 0
     try:
         for source in sources:
-            ranges = parallel.plan(source, options.dialect, jobs * RANGES_PER_JOB)
+            # One job reads in this process: ranges only pay for themselves in parallel.
+            ranges = (
+                parallel.plan(source, options.dialect, jobs * RANGES_PER_JOB) if jobs > 1 else None
+            )
             if ranges is None:
                 stats.merge(_scan_range((source, options, rules, selection), on_error))
             else:
