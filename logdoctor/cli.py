@@ -21,6 +21,7 @@ from logdoctor import __version__, config
 from logdoctor.app import Progress, ReadOptions, findings, iter_entries, scan
 from logdoctor.cli_rules import (
     explain,
+    glpi_logs,
     level_option,
     load_rules,
     rule_options,
@@ -44,7 +45,6 @@ from logdoctor.report import (
 )
 from logdoctor.report.safe import inert
 from logdoctor.report.serialize import FindingJson
-from logdoctor.sources import glpi_log_dir
 
 EXIT_OK = 0
 EXIT_FOUND = 1
@@ -275,7 +275,7 @@ def scan_cmd(
         _moment(until, "--until"),
     )
     if not paths:
-        paths = (_glpi_logs(),)
+        paths = (glpi_logs(),)
     rules = load_rules(rule_paths, no_builtin_rules, select, ignore)
     known = _read_baseline(baseline) if baseline else None
     verdict = Verdict(fail_on or config.load().fail_on or "error", known)
@@ -322,22 +322,6 @@ def _moment(value: str | None, option: str) -> str:
         return moment(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint=f"'{option}'") from None
-
-
-def _glpi_logs() -> str:
-    """The GLPI log folder, said on stderr; a usage error when there is none."""
-    env = os.environ.get("GLPI_LOG_DIR")
-    if env and not os.path.isdir(env):
-        raise click.UsageError(f"GLPI_LOG_DIR={env}: not a folder")
-    found, tried = glpi_log_dir()
-    if found is None:
-        raise click.UsageError(
-            "no PATH given and no GLPI log folder found (looked in "
-            + ", ".join(tried)
-            + "): give the folder, or set GLPI_LOG_DIR"
-        )
-    click.echo(f"logdoctor: reading {found}", err=True)
-    return found
 
 
 @contextlib.contextmanager

@@ -1,4 +1,5 @@
-"""`logdoctor rules …` and `logdoctor explain`: the rule library from the command line.
+"""`logdoctor rules …` and `logdoctor explain`, and the options and helpers the
+log-reading commands share (rule selection, --min-level, --width, the GLPI log folder).
 
 Options are parsed here and the work is done by ruleset/, match.py and parse/.
 Exit codes: 0 fine, 1 a rule example failed (`rules test`) or lint found something,
@@ -8,6 +9,7 @@ Exit codes: 0 fine, 1 a rule example failed (`rules test`) or lint found somethi
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -24,6 +26,7 @@ from logdoctor.parse import parse_text
 from logdoctor.report.safe import inert
 from logdoctor.ruleset import RuleSet, load
 from logdoctor.ruleset.selftest import run as run_examples
+from logdoctor.sources import glpi_log_dir
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -63,6 +66,22 @@ def width_option(f: F) -> F:
     return click.option(
         "--width", type=click.IntRange(min=40), help="Output width (default: terminal)."
     )(f)
+
+
+def glpi_logs() -> str:
+    """The GLPI log folder, said on stderr; a usage error when there is none."""
+    env = os.environ.get("GLPI_LOG_DIR")
+    if env and not os.path.isdir(env):
+        raise click.UsageError(f"GLPI_LOG_DIR={env}: not a folder")
+    found, tried = glpi_log_dir()
+    if found is None:
+        raise click.UsageError(
+            "no PATH given and no GLPI log folder found (looked in "
+            + ", ".join(tried)
+            + "): give the folder, or set GLPI_LOG_DIR"
+        )
+    click.echo(f"logdoctor: reading {found}", err=True)
+    return found
 
 
 def load_rules(

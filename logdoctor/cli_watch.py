@@ -15,7 +15,7 @@ from types import FrameType
 
 import click
 
-from logdoctor.cli_rules import level_option, load_rules, rule_options, width_option
+from logdoctor.cli_rules import glpi_logs, level_option, load_rules, rule_options, width_option
 from logdoctor.incidents import Grouping, Selection
 from logdoctor.match import Matcher
 from logdoctor.model import Entry, Level
@@ -85,10 +85,8 @@ def watch_cmd(
       logdoctor watch /var/www/glpi/files/_log --lines 20
       logdoctor watch php-errors.log --format jsonl --select 'tag:mail' | my-shipper
     """
-    from logdoctor.cli import _glpi_logs
-
     if not paths:
-        paths = (_glpi_logs(),)
+        paths = (glpi_logs(),)
     rules = load_rules(rule_paths, no_builtin_rules, select, ignore)
     matcher = Matcher(rules.rules, on_timeout=lambda m: click.echo(inert(m), err=True))
     selection = Selection(Level[min_level.upper()] if min_level else Level.UNKNOWN)

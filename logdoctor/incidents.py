@@ -280,18 +280,9 @@ class Group:
         """Count `n` entries of `body` seen from `first` to `last` in one file."""
         self.count += n
         self.files[first[1]] += n
-        mine = self.first
-        # The usual case inline: both have a time, and they differ.
-        if mine is None or (
-            first[0] < mine[0]
-            if first[0] and mine[0] and first[0] != mine[0]
-            else _before(first, mine)
-        ):
+        if self.first is None or _before(first, self.first):
             self.first, self.body, self.details = first, body, captures
-        mine = self.last
-        if mine is None or (
-            mine[0] < last[0] if last[0] and mine[0] and last[0] != mine[0] else _before(mine, last)
-        ):
+        if self.last is None or _before(self.last, last):
             self.last = last
 
     def merge(self, other: Group) -> None:
