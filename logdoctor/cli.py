@@ -19,6 +19,7 @@ from rich.console import Console
 
 from logdoctor import __version__, config
 from logdoctor.app import Progress, ReadOptions, findings, iter_entries, scan
+from logdoctor.cli_probe import probe_group
 from logdoctor.cli_rules import (
     explain,
     glpi_logs,
@@ -398,3 +399,4 @@ def _write_baseline(path: str, doc: dict[str, Any]) -> None:
 main.add_command(watch_cmd)
 main.add_command(rules_group)
 main.add_command(explain)
+main.add_command(probe_group)

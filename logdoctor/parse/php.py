@@ -30,6 +30,7 @@ _FPM_WRAP = re.compile(r'.*? said into std(?:err|out): "(.*?)"?(?:, pipe is clos
 _NGINX_TAIL = re.compile(r'" while [a-z ]+, client: .*\Z', re.S)
 _PHP_MESSAGE = re.compile(r"(?:;\s|\n)PHP message: ")
 _MONOLOG_EXC = re.compile(r"\[object\] \(([\w\\]+)\(code: -?\d+\): (.*?) at (\S+?):(\d+)\)", re.S)
+_MONOLOG_EMPTY = re.compile(r" \[\] \[\]\s*\Z")
 _MONOLOG_CTX = re.compile(r" (?:\[\]|\{.*\}|\[.*\]) (?:\[\]|\{.*\}|\[.*\])\s*\Z", re.S)
 
 
@@ -169,7 +170,7 @@ def parse_monolog(head: Head, body: str, max_frames: int) -> Body:
                     dropped += 1
     first, _, _ = text.partition("\n")
     message = first
-    ctx = _MONOLOG_CTX.search(first)
+    ctx = _MONOLOG_EMPTY.search(first) or _MONOLOG_CTX.search(first)
     if ctx:
         message = first[: ctx.start()]
     else:

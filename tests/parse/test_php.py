@@ -128,6 +128,22 @@ def test_nginx_fastcgi_messages() -> None:
     assert (timeout.kind, timeout.level) == ("nginx", Level.ERROR)
 
 
+def test_monolog_message_with_brackets_before_an_empty_context() -> None:
+    # `[Errno 111]`, `NO [AUTHENTICATIONFAILED]`: brackets inside the message are not the
+    # context when the line ends in Monolog's empty `[] []`.
+    text = (
+        "[2026-11-28T14:03:19.123456+00:00] probe.ERROR: imap tcp: cannot connect to "
+        "127.0.0.1:993: [Errno 111] Connection refused [] []\n"
+        '[2026-11-28T14:03:20.000000+00:00] app.INFO: NO [ALERT] x {"a":1} []\n'
+    )
+    tcp, alert = entries(text)
+    assert (tcp.channel, tcp.message) == (
+        "probe",
+        "imap tcp: cannot connect to 127.0.0.1:993: [Errno 111] Connection refused",
+    )
+    assert alert.message == "NO [ALERT] x"
+
+
 def test_monolog_default_with_exception_context_and_stacktrace() -> None:
     text = (
         '[2024-01-18T16:20:04.123456+00:00] app.ERROR: Connection refused {"exception":'

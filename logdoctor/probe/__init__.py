@@ -1,0 +1,1 @@
+"""The IMAP/OAuth probe: settings, secrets, the wire, the steps."""
