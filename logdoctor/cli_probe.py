@@ -16,11 +16,10 @@ from typing import Any
 import click
 from rich.console import Console
 
-from logdoctor.cli_rules import load_rules, rule_options, width_option
+from logdoctor.cli_options import rule_options, width_option
 from logdoctor.errors import LogdoctorError
-from logdoctor.match import Matcher
-from logdoctor.probe import explain
-from logdoctor.probe.run import prepare, run
+from logdoctor.model import Finding
+from logdoctor.probe.run import prepare, record, run
 from logdoctor.probe.secrets import Redactor
 from logdoctor.probe.settings import AUTHS, PROVIDERS, ProbeSettings, load_profile, merge
 from logdoctor.report.probe import document, write_json, write_terminal
@@ -126,10 +125,8 @@ def imap(config_file: str | None, profile: str | None, transcript: bool, fmt: st
         sys.exit(EXIT_USAGE)
     result = run(state)
     failed = result.failed
-    line = explain.record(failed, result.started) if failed else None
-    found = []
-    if line:
-        found = explain.findings(line, _matcher(rule_paths, no_builtin_rules, select, ignore))
+    line = record(failed, result.started) if failed else None
+    found = _explained(line, rule_paths, no_builtin_rules, select, ignore) if line else []
     doc = _scrubbed(document(result, record=line, found=found, transcript=transcript), redactor)
     out = io.StringIO()
     if fmt == "json":
@@ -145,11 +142,17 @@ def imap(config_file: str | None, profile: str | None, transcript: bool, fmt: st
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
 
 
-def _matcher(rule_paths: tuple[str, ...], no_builtin_rules: bool, select: tuple[str, ...],
-             ignore: tuple[str, ...]) -> Matcher:  # fmt: skip
-    """The rules, loaded only when a step failed: a passing probe needs none."""
+def _explained(line: str, rule_paths: tuple[str, ...], no_builtin_rules: bool,
+               select: tuple[str, ...], ignore: tuple[str, ...]) -> list[Finding]:  # fmt: skip
+    """The rules explaining the failed step's record. Loaded only when a step failed (with
+    the parser and matcher): a passing probe needs none of them (bench/probe_bench.py)."""
+    from logdoctor.cli_rules import load_rules
+    from logdoctor.match import Matcher
+    from logdoctor.probe import explain
+
     rules = load_rules(rule_paths, no_builtin_rules, select, ignore)
-    return Matcher(rules.rules, on_timeout=lambda m: click.echo(m, err=True))
+    matcher = Matcher(rules.rules, on_timeout=lambda m: click.echo(m, err=True))
+    return explain.findings(line, matcher)
 
 
 def _settings(config_file: str | None, profile: str | None, given: dict[str, Any]) -> ProbeSettings:

@@ -19,6 +19,7 @@ import click
 
 from logdoctor import config, literals
 from logdoctor.app import ReadOptions, iter_entries
+from logdoctor.cli_options import rule_options
 from logdoctor.errors import InputError
 from logdoctor.match import Matcher
 from logdoctor.model import Entry, Level
@@ -31,40 +32,12 @@ from logdoctor.sources import glpi_log_dir
 F = TypeVar("F", bound=Callable[..., object])
 
 
-def rule_options(f: F) -> F:
-    """--rules, --no-builtin-rules, --select, --ignore."""
-    f = click.option(
-        "--ignore", multiple=True, metavar="GLOB|tag:NAME", help="Leave out these rules."
-    )(f)
-    f = click.option(
-        "--select", multiple=True, metavar="GLOB|tag:NAME", help="Use only these rules."
-    )(f)
-    f = click.option(
-        "--no-builtin-rules", is_flag=True, help="Do not load the built-in rule library."
-    )(f)
-    f = click.option(
-        "--rules",
-        "rule_paths",
-        multiple=True,
-        metavar="PATH",
-        help="A rule file or folder of your own (repeatable).",
-    )(f)
-    return f
-
-
 def level_option(f: F) -> F:
     """--min-level, for the commands that read logs (scan, watch)."""
     return click.option(
         "--min-level",
         type=click.Choice([lvl.label for lvl in Level if lvl is not Level.UNKNOWN]),
         help="Only entries at or above this level.",
-    )(f)
-
-
-def width_option(f: F) -> F:
-    """--width, for the commands that print for people."""
-    return click.option(
-        "--width", type=click.IntRange(min=40), help="Output width (default: terminal)."
     )(f)
 
 

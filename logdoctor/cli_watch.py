@@ -15,7 +15,8 @@ from types import FrameType
 
 import click
 
-from logdoctor.cli_rules import glpi_logs, level_option, load_rules, rule_options, width_option
+from logdoctor.cli_options import rule_options, width_option
+from logdoctor.cli_rules import glpi_logs, level_option, load_rules
 from logdoctor.incidents import Grouping, Selection
 from logdoctor.match import Matcher
 from logdoctor.model import Entry, Level

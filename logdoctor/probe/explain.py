@@ -9,22 +9,9 @@ explains it here too, and the record can be pasted into `logdoctor explain`.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from logdoctor.match import Matcher
 from logdoctor.model import Finding
 from logdoctor.parse import parse_text
-from logdoctor.probe.run import StepResult
-
-
-def record(step: StepResult, when: datetime) -> str | None:
-    """The failed step as one log line, or None when it did not fail."""
-    problem = step.outcome.problem
-    if problem is None:
-        return None
-    text = " ".join(problem.split())  # one line, whatever the server sent
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
-    return f"[{stamp}] probe.ERROR: imap {step.id}: {text} [] []"
 
 
 def findings(line: str, matcher: Matcher) -> list[Finding]:

@@ -161,3 +161,14 @@ def run(state: State) -> ProbeResult:
         state.wire.close()
     return ProbeResult(state.settings, started, steps, state.transcript,
                        time.perf_counter() - begin)  # fmt: skip
+
+
+def record(step: StepResult, when: datetime) -> str | None:
+    """The failed step as one log line in Monolog's format (probe/explain.py), or None
+    when it did not fail."""
+    problem = step.outcome.problem
+    if problem is None:
+        return None
+    text = " ".join(problem.split())  # one line, whatever the server sent
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    return f"[{stamp}] probe.ERROR: imap {step.id}: {text} [] []"

@@ -12,13 +12,15 @@ from __future__ import annotations
 import difflib
 import os
 from dataclasses import dataclass, fields, replace
-from typing import Any
-
-from yaml.nodes import MappingNode, Node, ScalarNode
+from typing import TYPE_CHECKING, Any
 
 from logdoctor.errors import UsageError
 from logdoctor.probe.secrets import SecretSource
-from logdoctor.ruleset.yamlsrc import Problem, compose, where
+
+if TYPE_CHECKING:  # the YAML reader is imported only when a profile is read
+    from yaml.nodes import MappingNode, Node
+
+    from logdoctor.ruleset.yamlsrc import Problem
 
 SECURITIES = ("ssl", "starttls", "plain")
 AUTHS = ("xoauth2", "oauthbearer", "login")
@@ -171,6 +173,8 @@ def load_profile(path: str, name: str) -> ProbeSettings:
             text = handle.read()
     except OSError as exc:
         raise UsageError(f"cannot read the profile file: {exc.strerror}", path=path) from None
+    from logdoctor.ruleset.yamlsrc import Problem, compose
+
     root, problems = compose(path, text)
     profile = None
     if root is not None and not problems:
@@ -186,6 +190,10 @@ def load_profile(path: str, name: str) -> ProbeSettings:
 
 
 def _find(path: str, root: Node, name: str) -> tuple[MappingNode | None, list[Problem]]:
+    from yaml.nodes import MappingNode
+
+    from logdoctor.ruleset.yamlsrc import where
+
     top = _mapping(root)
     profiles = top.get("profiles") if top is not None else None
     if profiles is None or _mapping(profiles[1]) is None:
@@ -201,12 +209,16 @@ def _find(path: str, root: Node, name: str) -> tuple[MappingNode | None, list[Pr
 
 
 def _mapping(node: Node) -> dict[str, tuple[Node, Node]] | None:
+    from yaml.nodes import MappingNode, ScalarNode
+
     if not isinstance(node, MappingNode):
         return None
     return {k.value: (k, v) for k, v in node.value if isinstance(k, ScalarNode)}
 
 
 def _read(path: str, node: MappingNode, problems: list[Problem]) -> ProbeSettings:
+    from logdoctor.ruleset.yamlsrc import where
+
     values: dict[str, Any] = {}
     base = os.path.dirname(os.path.abspath(path))
     for key, value in node.value:
@@ -228,6 +240,10 @@ def _read(path: str, node: MappingNode, problems: list[Problem]) -> ProbeSetting
 
 
 def _convert(path: str, name: str, node: Node, base: str, problems: list[Problem]) -> Any:
+    from yaml.nodes import ScalarNode
+
+    from logdoctor.ruleset.yamlsrc import where
+
     kind = FIELDS[name].type
     text = node.value if isinstance(node, ScalarNode) else None
     if text is None or text == "":
