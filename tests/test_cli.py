@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import pytest
 
 from logdoctor import __version__
+from logdoctor.cli import main
 from tests.conftest import run_cli
 
 LOG = (
@@ -34,11 +36,30 @@ def test_version_and_module_entry_point() -> None:
     assert run_cli("--version") == (0, f"logdoctor, version {__version__}\n", "")
 
 
-@pytest.mark.parametrize(
-    "command",
-    [[], ["parse"], ["scan"], ["watch"], ["explain"], ["rules"], ["rules", "list"],
-     ["rules", "show"], ["rules", "test"], ["rules", "lint"], ["rules", "new"]],
-)  # fmt: skip
+def _commands() -> list[list[str]]:
+    """Every command and sub-command, walked from the group (so a new one is covered)."""
+    found: list[list[str]] = []
+
+    def walk(group: click.Group, path: list[str]) -> None:
+        found.append(path)
+        ctx = click.Context(group)
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            if isinstance(command, click.Group):
+                walk(command, [*path, name])
+            else:
+                found.append([*path, name])
+
+    walk(main, [])
+    return found
+
+
+def test_the_command_tree_is_complete() -> None:
+    assert ["probe", "imap"] in _commands() and ["rules", "new"] in _commands()
+    assert len(_commands()) == 13
+
+
+@pytest.mark.parametrize("command", _commands(), ids=" ".join)
 def test_every_command_has_help_with_an_example(command: list[str]) -> None:
     code, out, err = run_cli(*command, "--help")
     assert (code, err) == (0, "")

@@ -144,3 +144,12 @@ def server_context(cert: str, key: str) -> ssl.SSLContext:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
     return ctx
+
+
+def hostile(peer: Peer) -> None:
+    """Escape sequences and rich markup in the server's words (log text is untrusted)."""
+    peer.say(
+        "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] \x1b[31mred\x1b]8;;http://x.test\x07link"
+        "\x1b]8;;\x07 [bold red]markup[/bold red] ready"
+    )
+    peer.hear()

@@ -616,3 +616,30 @@ def test_secret_file_readable_by_others_warns(imap_server: Dovecot, tmp_path: Pa
     assert config["details"][0] == (
         f"warning: {path} (password) is readable by group or others (mode 0644): chmod 600 {path}"
     )
+
+
+@pytest.mark.parametrize("fmt", ["terminal", "json"])
+def test_server_text_is_inert(scripted_server: Any, imap_server: Dovecot, fmt: str) -> None:
+    server = scripted_server(scripted.hostile)
+    run = run_probe(
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(server.port),
+        "--cafile",
+        imap_server.cafile,
+        "--user",
+        "alice@example.test",
+        "--token-env",
+        "AT_VALUE",
+        "--transcript",
+        "--format",
+        fmt,
+        env={"AT_VALUE": "at-alice-valid"},
+    )
+    assert run.code == 1
+    assert "\x1b" not in run.out and "\x07" not in run.out
+    if fmt == "terminal":
+        assert "\\x1b[31mred" in run.out and "[bold red]markup[/bold red]" in run.out
+    else:
+        assert "\x1b[31mred" in run.step("greeting")["details"][0]  # JSON escapes it: \u001b

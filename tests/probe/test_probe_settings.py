@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from logdoctor.probe.secrets import Redactor
-from logdoctor.probe.tlsinfo import names_match
+from logdoctor.probe.tlsinfo import describe, names_match
 from logdoctor.probe.tokens import claims, inspect
 from logdoctor.probe.wire import mailbox_name
 from tests.probe.conftest import run_probe
@@ -225,3 +227,50 @@ def test_certificate_names() -> None:
     assert not names_match(cert, "a.b.example.test")
     assert names_match(cert, "127.0.0.1")
     assert not names_match(cert, "127.0.0.2")
+
+
+def test_certificate_expiring_soon_warns() -> None:
+    when = datetime.fromtimestamp(NOW.timestamp() + 10 * 86400 + 3600, tz=timezone.utc)
+    cert = {
+        "subject": ((("commonName", "imap.example.test"),),),
+        "issuer": ((("commonName", "Example CA"),),),
+        "subjectAltName": (("DNS", "imap.example.test"),),
+        "notAfter": when.strftime("%b %d %H:%M:%S %Y GMT"),
+    }
+    lines, warnings = describe(cert, host="imap.example.test", now=NOW)
+    assert warnings == [f"the certificate expires in 10 days ({when:%Y-%m-%d})"]
+    assert lines == [
+        "subject: CN=imap.example.test",
+        "names: DNS:imap.example.test",
+        "issuer: CN=Example CA",
+        f"expires: {when:%Y-%m-%d} (10 days)",
+        "name match for imap.example.test: yes",
+    ]
+
+
+def test_graph_scope_fails_the_config_step(tmp_path: Path) -> None:
+    rt = tmp_path / "rt"
+    rt.write_text("rt-alice-good\n")
+    rt.chmod(0o600)
+    run = run_probe("--host", "127.0.0.1", "--port", str(free_port()), "--user",
+                    "alice@example.test", "--provider", "entra", "--tenant", "common",
+                    "--client-id", "glpi", "--refresh-token-file", str(rt), "--scope",
+                    "https://graph.microsoft.com/.default", "--format", "json")  # fmt: skip
+    assert run.code == 1
+    config = run.step("config")
+    assert config["summary"] == (
+        "scope 'https://graph.microsoft.com/.default' asks for a Microsoft Graph token; IMAP "
+        "needs https://outlook.office.com/IMAP.AccessAsUser.All"
+    )
+    assert [s["status"] for s in run.json()["steps"][1:]] == ["skip"] * 9
+
+
+def test_the_same_rule_explains_the_record_in_explain() -> None:
+    record = (
+        "[2026-11-28T14:03:19.000000+00:00] probe.ERROR: imap tcp: cannot connect to "
+        "127.0.0.1:993: [Errno 111] Connection refused [] []"
+    )
+    done = subprocess.run([sys.executable, "-m", "logdoctor", "explain", record],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0
+    assert "(net.imap.connection-refused)" in done.stdout.splitlines()[0]
