@@ -153,7 +153,10 @@ def run(state: State) -> ProbeResult:
             continue
         state.transcript.step = step_id
         t0 = time.perf_counter()
-        outcome = funcs[step_id](state)
+        try:
+            outcome = funcs[step_id](state)
+        except Exception as exc:  # a server doing what no step foresaw: a failure, not a crash
+            outcome = fail(f"unexpected {type(exc).__name__}: {exc}")
         steps.append(StepResult(step_id, title, outcome, time.perf_counter() - t0))
         if outcome.status is Status.FAIL:
             failed = step_id
