@@ -79,6 +79,12 @@ def _google(refresh: str, rules: list[str], says: str) -> Case:
     )
 
 
+def _scripted(script: str, failed: str, rule: str, says: str) -> Case:
+    """A scenario against a scripted server (Exchange's and Gmail's own replies)."""
+    return Case(["--scripted", "--token-env", "AT_VALUE"], 1, failed, [rule],
+                env={"AT_VALUE": "at-alice-valid"}, script=script, says=says)  # fmt: skip
+
+
 CASES: dict[str, Case] = {
     "xoauth2-refresh": Case(
         [
@@ -314,41 +320,26 @@ CASES: dict[str, Case] = {
         env={"PW_VALUE": "alice-pass"},
         says="LOGINDISABLED",
     ),
-    "exchange-not-connected": Case(
-        ["--scripted", "--token-env", "AT_VALUE"],
-        1,
+    "exchange-not-connected": _scripted(
+        "exchange_not_connected",
         "select",
-        ["glpi.oauthimap.exchange-not-connected"],
-        env={"AT_VALUE": "at-alice-valid"},
-        script="exchange_not_connected",
-        says="BAD User is authenticated but not connected.",
+        "glpi.oauthimap.exchange-not-connected",
+        "BAD User is authenticated but not connected.",
     ),
-    "exchange-auth-failed": Case(
-        ["--scripted", "--token-env", "AT_VALUE"],
-        1,
+    "exchange-auth-failed": _scripted(
+        "exchange_auth_failed",
         "authenticate",
-        ["glpi.oauthimap.exchange-authenticate-failed"],
-        env={"AT_VALUE": "at-alice-valid"},
-        script="exchange_auth_failed",
-        says="NO AUTHENTICATE failed.",
+        "glpi.oauthimap.exchange-authenticate-failed",
+        "NO AUTHENTICATE failed.",
     ),
-    "gmail-invalid-credentials": Case(
-        ["--scripted", "--token-env", "AT_VALUE"],
-        1,
+    "gmail-invalid-credentials": _scripted(
+        "gmail_invalid",
         "authenticate",
-        ["oauth.google.imap-invalid-credentials"],
-        env={"AT_VALUE": "at-alice-valid"},
-        script="gmail_invalid",
-        says='(challenge {"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"})',
+        "oauth.google.imap-invalid-credentials",
+        '(challenge {"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"})',
     ),
-    "xoauth2-not-advertised": Case(
-        ["--scripted", "--token-env", "AT_VALUE"],
-        1,
-        "greeting",
-        ["net.imap.xoauth2-not-advertised"],
-        env={"AT_VALUE": "at-alice-valid"},
-        script="no_xoauth2",
-        says="XOAUTH2 is not advertised",
+    "xoauth2-not-advertised": _scripted(
+        "no_xoauth2", "greeting", "net.imap.xoauth2-not-advertised", "XOAUTH2 is not advertised"
     ),
 }
 
