@@ -1,14 +1,13 @@
 """`logdoctor probe imap`: check a mailbox step by step and explain the step that fails.
 
 Options are parsed here and merged over a profile; probe/ runs the steps,
-probe/explain.py asks the rules, report/probe.py writes. Every byte of output,
-errors included, passes through the run's Redactor last. Exit 0 when every step
+probe/explain.py asks the rules, report/probe.py writes. Every string of output,
+errors included, passes through the run's Redactor. Exit 0 when every step
 passed (warnings allowed), 1 when one failed, 2 for usage and configuration errors.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import sys
 from typing import Any
@@ -127,17 +126,18 @@ def imap(config_file: str | None, profile: str | None, transcript: bool, fmt: st
     failed = result.failed
     line = record(failed, result.started) if failed else None
     found = _explained(line, rule_paths, no_builtin_rules, select, ignore) if line else []
+    # Every string of the document is scrubbed before it is laid out (a secret wrapped
+    # across two lines of a terminal would escape a scrub of the printed text), and
+    # the writers print nothing else.
     doc = _scrubbed(document(result, record=line, found=found, transcript=transcript), redactor)
-    out = io.StringIO()
     if fmt == "json":
-        write_json(doc, out)
+        write_json(doc, sys.stdout)
     else:
         tty = sys.stdout.isatty()
-        console = Console(file=out, width=width or (None if tty else 100), force_terminal=tty,
-                          no_color=not tty or "NO_COLOR" in os.environ, highlight=False,
-                          soft_wrap=not tty)  # fmt: skip
+        console = Console(file=sys.stdout, width=width or (None if tty else 100),
+                          force_terminal=tty, no_color=not tty or "NO_COLOR" in os.environ,
+                          highlight=False, soft_wrap=not tty)  # fmt: skip
         write_terminal(doc, console)
-    sys.stdout.write(redactor.scrub(out.getvalue()))
     sys.stdout.flush()
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
 

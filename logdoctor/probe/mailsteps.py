@@ -17,8 +17,8 @@ import json
 import re
 
 from logdoctor.probe.netsteps import CAPS, MECHANISMS
-from logdoctor.probe.run import Outcome, State, fail, ok, skip
 from logdoctor.probe.secrets import REDACTED, write_secret
+from logdoctor.probe.state import Outcome, State, fail, ok, skip
 from logdoctor.probe.tokens import RefreshRequest, claims, inspect, refresh
 from logdoctor.probe.wire import Reply, Wire, WireError, mailbox_name, quoted
 

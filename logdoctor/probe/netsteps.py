@@ -16,14 +16,13 @@ import threading
 from typing import Any
 
 from logdoctor.probe import tlsinfo
-from logdoctor.probe.run import Outcome, State, fail, ok, skip
 from logdoctor.probe.settings import GOOGLE_SCOPE
+from logdoctor.probe.state import Outcome, State, fail, ok, skip
 from logdoctor.probe.tokens import is_guid
-from logdoctor.probe.wire import Transcript, Wire, WireError
+from logdoctor.probe.wire import Transcript, Wire, WireError, os_reason
 
 MECHANISMS = {"xoauth2": "XOAUTH2", "oauthbearer": "OAUTHBEARER", "login": "LOGIN"}
 CAPS = re.compile(r"\[CAPABILITY ([^\]]*)\]", re.IGNORECASE)
-_CAPS = CAPS
 _EXCHANGE_TAG = re.compile(r"\[([A-Za-z0-9+/]{16,}={0,2})\]\s*$")
 
 
@@ -102,7 +101,7 @@ def dns(state: State) -> Outcome:
         return fail(f"cannot resolve {s.host}: no answer within {s.timeout:g} s")
     if error:
         exc = error[0]
-        reason = f"[Errno {exc.errno}] {exc.strerror}" if isinstance(exc, OSError) else str(exc)
+        reason = os_reason(exc) if isinstance(exc, OSError) else str(exc)
         return fail(f"cannot resolve {s.host}: {reason}")
     seen: dict[str, tuple[int, tuple[object, ...]]] = {}
     for family, _, _, _, sockaddr in found:
@@ -124,7 +123,7 @@ def tcp(state: State) -> Outcome:
         except TimeoutError:
             reason = f"no answer within {s.timeout:g} s"
         except OSError as exc:
-            reason = f"[Errno {exc.errno}] {exc.strerror}"
+            reason = os_reason(exc)
         else:
             state.wire = Wire(sock, state.transcript)
             return ok(f"connected to {where}", [f"{w}: {r}" for w, r in tried])
@@ -225,9 +224,9 @@ def read_greeting(state: State, wire: Wire) -> str | None:
     try:
         line = wire.read_line("greeting")
     except WireError as exc:
-        if "closed" in str(exc):
+        if exc.kind == "closed":
             return "connection closed before the greeting"
-        if str(exc).startswith("no greeting"):
+        if exc.kind == "timeout":
             return f"{exc}: the server accepted the connection and said nothing"
         return str(exc)
     state.greeting = line
@@ -236,7 +235,7 @@ def read_greeting(state: State, wire: Wire) -> str | None:
         return f"the server refuses the connection: {line}"
     if not upper.startswith(("* OK", "* PREAUTH")):
         return f"not an IMAP greeting: {line[:200]}"
-    found = _CAPS.search(line)
+    found = CAPS.search(line)
     state.caps = found.group(1).split() if found else []
     return None
 
@@ -277,7 +276,7 @@ def greeting(state: State) -> Outcome:
         offered = " ".join(state.caps)
         return fail(f"{mech} is not advertised (CAPABILITY {offered})", details)
     has = [c for c in ("SASL-IR", f"AUTH={mech}", "IDLE") if c in caps]
-    said = _CAPS.sub("", (state.greeting or "")[4:]).strip()[:60]
+    said = CAPS.sub("", (state.greeting or "")[4:]).strip()[:60]
     return ok(f"{said}; {', '.join(has) or 'IMAP4rev1'}", details)
 
 

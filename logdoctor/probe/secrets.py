@@ -59,6 +59,7 @@ class Redactor:
     """Every secret of a run in every form it may take; `scrub` removes them from text."""
 
     _values: set[str] = field(default_factory=set)
+    _order: list[str] = field(default_factory=list)  # longest first, remade on add
 
     def add(self, value: str) -> None:
         """Register a value and its encoded forms."""
@@ -71,6 +72,7 @@ class Redactor:
             json.dumps(value)[1:-1],
         }
         self._values.update(f for f in forms if len(f) >= MIN_SECRET)
+        self._order = sorted(self._values, key=len, reverse=True)
 
     def add_payload(self, payload: bytes) -> str:
         """Register a SASL payload; returns its base64 form (registered too)."""
@@ -82,7 +84,7 @@ class Redactor:
     def scrub(self, text: str) -> str:
         """`text` with every registered value replaced; longest first, so that a
         payload containing a token goes as a whole."""
-        for value in sorted(self._values, key=len, reverse=True):
+        for value in self._order:
             if value in text:
                 text = text.replace(value, REDACTED)
         return text

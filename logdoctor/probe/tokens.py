@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from logdoctor.probe.secrets import REDACTED, Redactor
-from logdoctor.probe.wire import Transcript
+from logdoctor.probe.wire import Transcript, os_reason
 
 # Fields of a token reply that are secrets, whatever the provider.
 SECRET_FIELDS = ("access_token", "refresh_token", "id_token")
@@ -92,7 +92,7 @@ def refresh(request: RefreshRequest, redactor: Redactor, transcript: Transcript,
         if isinstance(reason, (socket.timeout, TimeoutError)):
             reason = f"no answer within {request.timeout:g} s"
         elif isinstance(reason, OSError) and reason.strerror:
-            reason = f"[Errno {reason.errno}] {reason.strerror}"
+            reason = os_reason(reason)
         transcript.add("<", f"(no reply: {reason})")
         return Refreshed(None, problem=f"cannot reach the token endpoint {request.url}: {reason}")
     return _read_reply(request, status, raw, redactor, transcript)
@@ -201,16 +201,14 @@ def inspect(payload: dict[str, Any], *, user: str, tenant: str | None,
             f"the token is {who}'s, the mailbox is {user}: {who} needs FullAccess to it"
         )
     tid = payload.get("tid")
-    if tid and tenant and _guid(tenant) and str(tid).lower() != tenant.lower():
+    if tid and tenant and is_guid(tenant) and str(tid).lower() != tenant.lower():
         found.warnings.append(f"the token's tenant {tid} is not --tenant {tenant}")
     return found
 
 
-def _guid(text: str) -> bool:
+def is_guid(text: str) -> bool:
+    """An Entra tenant or client ID's form: 8-4-4-4-12 hex digits."""
     parts = text.split("-")
     return [len(p) for p in parts] == [8, 4, 4, 4, 12] and all(
         c in "0123456789abcdefABCDEF" for p in parts for c in p
     )
-
-
-is_guid = _guid

@@ -5,7 +5,7 @@ error challenge a failed XOAUTH2 gets (and answer it with an empty line, RFC 762
 3.2.3), bound every read by the step's deadline, and write a transcript in which
 no secret can appear. Each line sent or received is recorded as `C:` / `S:`;
 lines carrying credentials are recorded with the payload replaced. Imports the
-probe's secrets only.
+nothing of the package.
 """
 
 from __future__ import annotations
@@ -17,13 +17,21 @@ import ssl
 import time
 from dataclasses import dataclass, field
 
-from logdoctor.probe.secrets import REDACTED
-
 MAX_LINE = 64 * 1024  # a longer line is no IMAP a mailbox check needs
 
 
 class WireError(Exception):
-    """The connection failed: timed out, closed, or garbled. `str()` is the reason."""
+    """The connection failed. `str()` is the reason; `kind` is "timeout", "closed" or
+    "error", for the steps that word each differently (no greeting vs. a closed door)."""
+
+    def __init__(self, reason: str, kind: str = "error") -> None:
+        super().__init__(reason)
+        self.kind = kind
+
+
+def os_reason(exc: OSError) -> str:
+    """`[Errno 111] Connection refused`, as the rules in net/imap.yaml read it."""
+    return f"[Errno {exc.errno}] {exc.strerror}" if exc.strerror else str(exc)
 
 
 @dataclass
@@ -60,7 +68,8 @@ class Wire:
         self.transcript = transcript
         self._buffer = b""
         self._tags = 0
-        self.deadline = time.monotonic() + 15.0
+        self._budget = 15.0
+        self.deadline = time.monotonic() + self._budget
 
     def start_tls(self, context: ssl.SSLContext, host: str) -> ssl.SSLSocket:
         """Wrap the socket in TLS (implicit TLS, or after STARTTLS) within the deadline."""
@@ -68,7 +77,7 @@ class Wire:
         try:
             tls = context.wrap_socket(self.sock, server_hostname=host)
         except TimeoutError:
-            raise WireError(f"no TLS handshake within {self._budget:g} s") from None
+            raise WireError(f"no TLS handshake within {self._budget:g} s", "timeout") from None
         self.sock = tls
         self._buffer = b""
         return tls
@@ -78,43 +87,15 @@ class Wire:
         self._budget = seconds
         self.deadline = time.monotonic() + seconds
 
-    _budget = 15.0
-
     def _remaining(self, what: str) -> float:
         left = self.deadline - time.monotonic()
         if left <= 0:
-            raise WireError(f"no {what} within {self._budget:g} s")
+            raise WireError(f"no {what} within {self._budget:g} s", "timeout")
         return left
 
     def read_line(self, what: str = "reply") -> str:
         """One response line (literals folded in), without CRLF."""
-        while True:
-            end = self._buffer.find(b"\n")  # CRLF by the RFC; a bare LF is tolerated
-            if end >= 0:
-                raw, self._buffer = self._buffer[:end], self._buffer[end + 1 :]
-                line = raw.rstrip(b"\r").decode("utf-8", "replace")
-                line = self._literal(line, what)
-                self.transcript.add("S:", line)
-                return line
-            if len(self._buffer) > MAX_LINE:
-                raise WireError(f"a line longer than {MAX_LINE} bytes")
-            self._fill(what)
-
-    def _fill(self, what: str) -> None:
-        self.sock.settimeout(self._remaining(what))
-        try:
-            data = self.sock.recv(65536)
-        except TimeoutError:
-            raise WireError(f"no {what} within {self._budget:g} s") from None
-        except ssl.SSLError as exc:
-            raise WireError(f"TLS error: {exc}") from None
-        except OSError as exc:
-            raise WireError(f"connection lost: {exc.strerror or exc}") from None
-        if not data:
-            raise WireError("connection closed by the server")
-        self._buffer += data
-
-    def _literal(self, line: str, what: str) -> str:
+        line = self._raw_line(what)
         # `* 1 FETCH (BODY[] {12}` then 12 bytes: shown as a placeholder, the rest of
         # the response follows on the same logical line.
         while line.endswith("}") and "{" in line:
@@ -125,13 +106,33 @@ class Wire:
             while len(self._buffer) < size:
                 self._fill(what)
             self._buffer = self._buffer[size:]
-            rest = self._buffer.find(b"\r\n")
-            while rest < 0:
-                self._fill(what)
-                rest = self._buffer.find(b"\r\n")
-            tail, self._buffer = self._buffer[:rest], self._buffer[rest + 2 :]
-            line = f"{line[: line.rfind('{')]}<{size} bytes>{tail.decode('utf-8', 'replace')}"
+            line = f"{line[: line.rfind('{')]}<{size} bytes>{self._raw_line(what)}"
+        self.transcript.add("S:", line)
         return line
+
+    def _raw_line(self, what: str) -> str:
+        while True:
+            end = self._buffer.find(b"\n")  # CRLF by the RFC; a bare LF is tolerated
+            if end >= 0:
+                raw, self._buffer = self._buffer[:end], self._buffer[end + 1 :]
+                return raw.rstrip(b"\r").decode("utf-8", "replace")
+            if len(self._buffer) > MAX_LINE:
+                raise WireError(f"a line longer than {MAX_LINE} bytes")
+            self._fill(what)
+
+    def _fill(self, what: str) -> None:
+        self.sock.settimeout(self._remaining(what))
+        try:
+            data = self.sock.recv(65536)
+        except TimeoutError:
+            raise WireError(f"no {what} within {self._budget:g} s", "timeout") from None
+        except ssl.SSLError as exc:
+            raise WireError(f"TLS error: {exc}") from None
+        except OSError as exc:
+            raise WireError(f"connection lost: {exc.strerror or exc}") from None
+        if not data:
+            raise WireError("connection closed by the server", "closed")
+        self._buffer += data
 
     def send(self, text: str, *, shown: str | None = None) -> None:
         """Send one line; the transcript gets `shown` instead when it carries a secret."""
@@ -140,7 +141,7 @@ class Wire:
             self.sock.settimeout(self._remaining("chance to send"))
             self.sock.sendall(text.encode("utf-8") + b"\r\n")
         except TimeoutError:
-            raise WireError(f"could not send within {self._budget:g} s") from None
+            raise WireError(f"could not send within {self._budget:g} s", "timeout") from None
         except OSError as exc:
             raise WireError(f"connection lost: {exc.strerror or exc}") from None
 
@@ -149,10 +150,11 @@ class Wire:
         self._tags += 1
         return f"a{self._tags}"
 
-    def command(self, text: str, *, shown: str | None = None, what: str = "reply") -> Reply:
-        """Send a tagged command; read until its tagged reply (or a continuation)."""
+    def command(self, text: str, *, what: str = "reply") -> Reply:
+        """Send a tagged command carrying no secret; read until its tagged reply (or a
+        continuation). Commands with credentials use tag/send/until (mailsteps.py)."""
         tag = self.tag()
-        self.send(f"{tag} {text}", shown=None if shown is None else f"{tag} {shown}")
+        self.send(f"{tag} {text}")
         return self.until(tag, what=what)
 
     def until(self, tag: str, *, what: str = "reply") -> Reply:
@@ -205,6 +207,3 @@ def mailbox_name(name: str) -> str:
             pending.append(ch)
     flush()
     return quoted("".join(out))
-
-
-__all__ = ["REDACTED", "Reply", "Transcript", "Wire", "WireError", "mailbox_name", "quoted"]

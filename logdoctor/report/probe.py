@@ -15,7 +15,8 @@ from rich.console import Console
 from rich.text import Text
 
 from logdoctor.model import Finding
-from logdoctor.probe.run import ProbeResult, Status
+from logdoctor.probe.run import ProbeResult
+from logdoctor.probe.state import Status
 from logdoctor.report.safe import inert
 
 PROBE_FORMAT_VERSION = 1

@@ -125,6 +125,29 @@ def _common(d: Path, imap: int, imaps: int, rootless: bool) -> dict[str, str]:
     }
 
 
+# Both versions: the listeners (127.0.0.2 sees a client from 127.0.0.1 as not secured),
+# and the per-IP auth penalty off (a listener of mode 0 is not created).
+SERVICES = """\
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1 127.0.0.2
+    port = {imap}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {imaps}
+    ssl = yes
+  }}
+}}
+service anvil {{
+  chroot =
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
+"""
+
 CONF_23 = """\
 protocols = imap
 listen = 127.0.0.1 127.0.0.2
@@ -155,24 +178,6 @@ passdb {{
 userdb {{
   driver = passwd-file
   args = username_format=%u {dir}/users
-}}
-service imap-login {{
-  chroot =
-  inet_listener imap {{
-    address = 127.0.0.1 127.0.0.2
-    port = {imap}
-  }}
-  inet_listener imaps {{
-    address = 127.0.0.1
-    port = {imaps}
-    ssl = yes
-  }}
-}}
-service anvil {{
-  chroot =
-  unix_listener anvil-auth-penalty {{
-    mode = 0
-  }}
 }}
 auth_failure_delay = 0
 """
@@ -232,24 +237,6 @@ oauth2 {{
   active_value = true
   http_client_request_timeout = 3s
 }}
-service imap-login {{
-  chroot =
-  inet_listener imap {{
-    address = 127.0.0.1 127.0.0.2
-    port = {imap}
-  }}
-  inet_listener imaps {{
-    address = 127.0.0.1
-    port = {imaps}
-    ssl = yes
-  }}
-}}
-service anvil {{
-  chroot =
-  unix_listener anvil-auth-penalty {{
-    mode = 0
-  }}
-}}
 """
 
 
@@ -276,7 +263,7 @@ def start(idp_port: int) -> Dovecot:
     values["mail_gid_line"] = f"mail_gid = {values['mail_gid']}\n" if values["mail_gid"] else ""
     values["idp"] = str(idp_port)
     conf = CONF_24 if version.startswith("2.4") else CONF_23
-    (d / "dovecot.conf").write_text(conf.format(**values))
+    (d / "dovecot.conf").write_text((conf + SERVICES).format(**values))
     (d / "dovecot-oauth2.conf.ext").write_text(OAUTH_23.format(idp=idp_port))
     if not rootless:
         subprocess.run(["chown", "-R", "nobody:nogroup", str(d / "mail")], check=True)

@@ -35,48 +35,25 @@ class Case:
     script: str | None = None  # a scripted server instead of Dovecot
 
 
-def _entra(refresh: str, code: int, rules: list[str], says: str) -> Case:
-    return Case(
-        [
-            "--imaps",
-            "--provider",
-            "entra",
-            "--tenant",
-            "example.test",
-            "--token-url",
-            "{idp}/example.test/oauth2/v2.0/token",
-            "--client-id",
-            CLIENT_ID,
-            "--client-secret-env",
-            "CS_VALUE",
-        ],
-        1,
-        "token",
-        rules,
-        refresh=refresh,
-        says=says,
-    )
+# Refresh through the loopback IdP, read as Entra's or Google's replies.
+ENTRA = ["--imaps", "--provider", "entra", "--tenant", "example.test", "--client-id", CLIENT_ID]
+ENTRA_URL = ["--token-url", "{idp}/example.test/oauth2/v2.0/token"]
+GOOGLE = ["--imaps", "--provider", "google", "--token-url", "{idp}/google/token",
+          "--client-id", "123-abc.apps.googleusercontent.com"]  # fmt: skip
+SECRET = ["--client-secret-env", "CS_VALUE"]
 
 
-def _google(refresh: str, rules: list[str], says: str) -> Case:
-    return Case(
-        [
-            "--imaps",
-            "--provider",
-            "google",
-            "--token-url",
-            "{idp}/google/token",
-            "--client-id",
-            "123-abc.apps.googleusercontent.com",
-            "--client-secret-env",
-            "CS_VALUE",
-        ],
-        1,
-        "token",
-        rules,
-        refresh=refresh,
-        says=says,
-    )
+def _refresh(args: list[str], refresh: str, failed: str, rule: str, says: str) -> Case:
+    """A scenario whose refresh token makes the IdP answer as recorded."""
+    return Case(args, 1, failed, [rule], refresh=refresh, says=says)
+
+
+def _entra(refresh: str, rule: str, says: str) -> Case:
+    return _refresh([*ENTRA, *ENTRA_URL, *SECRET], refresh, "token", rule, says)
+
+
+def _google(refresh: str, rule: str, says: str) -> Case:
+    return _refresh([*GOOGLE, *SECRET], refresh, "token", rule, says)
 
 
 def _scripted(script: str, failed: str, rule: str, says: str) -> Case:
@@ -85,24 +62,9 @@ def _scripted(script: str, failed: str, rule: str, says: str) -> Case:
                 env={"AT_VALUE": "at-alice-valid"}, script=script, says=says)  # fmt: skip
 
 
+# fmt: off
 CASES: dict[str, Case] = {
-    "xoauth2-refresh": Case(
-        [
-            "--imaps",
-            "--provider",
-            "entra",
-            "--tenant",
-            "example.test",
-            "--token-url",
-            "{idp}/example.test/oauth2/v2.0/token",
-            "--client-id",
-            CLIENT_ID,
-            "--client-secret-env",
-            "CS_VALUE",
-        ],
-        0,
-        refresh="rt-alice-good",
-    ),
+    "xoauth2-refresh": Case([*ENTRA, *ENTRA_URL, *SECRET], 0, refresh="rt-alice-good"),
     "oauthbearer": Case(
         ["--imaps", "--auth", "oauthbearer", "--token-env", "AT_VALUE"],
         0,
@@ -150,110 +112,37 @@ CASES: dict[str, Case] = {
         env={"AT_VALUE": "at-idp-down"},
         says="NO [UNAVAILABLE]",
     ),
-    "aadsts700082": _entra(
-        "rt-aad-inactive",
-        700082,
-        ["oauth.entra.aadsts700082"],
-        "HTTP 400: invalid_grant: AADSTS700082",
-    ),
-    "aadsts7000215": _entra(
-        "rt-aad-bad-secret",
-        7000215,
-        ["oauth.entra.aadsts7000215"],
-        "HTTP 401: invalid_client: AADSTS7000215",
-    ),
-    "aadsts65001": _entra("rt-aad-consent", 65001, ["oauth.entra.aadsts65001"], "AADSTS65001"),
-    "aadsts53003": _entra(
-        "rt-aad-ca", 53003, ["oauth.entra.aadsts53003"], "interaction_required: AADSTS53003"
-    ),
-    "aadsts50173": _entra("rt-aad-revoked", 50173, ["oauth.entra.aadsts50173"], "AADSTS50173"),
-    "google-invalid-grant": _google(
-        "rt-google-revoked",
-        ["oauth.google.invalid-grant"],
-        "google token endpoint answered HTTP 400: invalid_grant: "
-        "Token has been expired or revoked.",
-    ),
-    "google-invalid-client": _google(
-        "rt-google-no-client", ["oauth.google.invalid-client"], "HTTP 401: invalid_client"
-    ),
+    "aadsts700082": _entra("rt-aad-inactive", "oauth.entra.aadsts700082",
+                           "HTTP 400: invalid_grant: AADSTS700082"),
+    "aadsts7000215": _entra("rt-aad-bad-secret", "oauth.entra.aadsts7000215",
+                            "HTTP 401: invalid_client: AADSTS7000215"),
+    "aadsts65001": _entra("rt-aad-consent", "oauth.entra.aadsts65001", "AADSTS65001"),
+    "aadsts53003": _entra("rt-aad-ca", "oauth.entra.aadsts53003",
+                          "interaction_required: AADSTS53003"),
+    "aadsts50173": _entra("rt-aad-revoked", "oauth.entra.aadsts50173", "AADSTS50173"),
+    "google-invalid-grant": _google("rt-google-revoked", "oauth.google.invalid-grant",
+                                    "google token endpoint answered HTTP 400: invalid_grant: "
+                                    "Token has been expired or revoked."),
+    "google-invalid-client": _google("rt-google-no-client", "oauth.google.invalid-client",
+                                     "HTTP 401: invalid_client"),
     "google-unauthorized-client": _google(
-        "rt-google-other-client", ["oauth.google.unauthorized-client"], "unauthorized_client"
+        "rt-google-other-client", "oauth.google.unauthorized-client", "unauthorized_client"
     ),
-    "google-admin-policy": _google(
-        "rt-google-admin", ["oauth.google.admin-policy-enforced"], "admin_policy_enforced"
-    ),
-    "graph-token": Case(
-        [
-            "--imaps",
-            "--provider",
-            "entra",
-            "--tenant",
-            "example.test",
-            "--token-url",
-            "{idp}/example.test/oauth2/v2.0/token",
-            "--client-id",
-            CLIENT_ID,
-        ],
-        1,
-        "inspect",
-        ["net.imap.token-audience-graph"],
-        refresh="rt-graph",
-        says="access token is for Microsoft Graph",
-    ),
-    "no-imap-scope": Case(
-        [
-            "--imaps",
-            "--provider",
-            "entra",
-            "--tenant",
-            "example.test",
-            "--token-url",
-            "{idp}/example.test/oauth2/v2.0/token",
-            "--client-id",
-            CLIENT_ID,
-        ],
-        1,
-        "inspect",
-        ["net.imap.token-missing-scope"],
-        refresh="rt-no-imap-scope",
-        says="access token has no IMAP permission (scp: Mail.Read User.Read)",
-    ),
-    "token-endpoint-down": Case(
-        [
-            "--imaps",
-            "--provider",
-            "entra",
-            "--tenant",
-            "example.test",
-            "--token-url",
-            "http://127.0.0.1:{closed}/t/oauth2/v2.0/token",
-            "--client-id",
-            CLIENT_ID,
-        ],
-        1,
-        "token",
-        ["net.imap.token-endpoint-unreachable"],
-        refresh="rt-alice-good",
-        says="cannot reach the token endpoint",
-    ),
-    "token-endpoint-html": Case(
-        [
-            "--imaps",
-            "--provider",
-            "entra",
-            "--tenant",
-            "example.test",
-            "--token-url",
-            "{idp}/broken",
-            "--client-id",
-            CLIENT_ID,
-        ],
-        1,
-        "token",
-        ["net.imap.token-endpoint-bad-reply"],
-        refresh="rt-alice-good",
-        says="HTTP 502 with a body that is not JSON",
-    ),
+    "google-admin-policy": _google("rt-google-admin", "oauth.google.admin-policy-enforced",
+                                   "admin_policy_enforced"),
+    "graph-token": _refresh([*ENTRA, *ENTRA_URL], "rt-graph", "inspect",
+                            "net.imap.token-audience-graph", "access token is for Microsoft Graph"),
+    "no-imap-scope": _refresh([*ENTRA, *ENTRA_URL], "rt-no-imap-scope", "inspect",
+                              "net.imap.token-missing-scope",
+                              "access token has no IMAP permission (scp: Mail.Read User.Read)"),
+    "token-endpoint-down": _refresh([*ENTRA, "--token-url",
+                                     "http://127.0.0.1:{closed}/t/oauth2/v2.0/token"],
+                                    "rt-alice-good", "token",
+                                    "net.imap.token-endpoint-unreachable",
+                                    "cannot reach the token endpoint"),
+    "token-endpoint-html": _refresh([*ENTRA, "--token-url", "{idp}/broken"], "rt-alice-good",
+                                    "token", "net.imap.token-endpoint-bad-reply",
+                                    "HTTP 502 with a body that is not JSON"),
     "self-signed": Case(
         ["--imaps-nocafile", "--token-env", "AT_VALUE"],
         1,
@@ -342,6 +231,7 @@ CASES: dict[str, Case] = {
         "no_xoauth2", "greeting", "net.imap.xoauth2-not-advertised", "XOAUTH2 is not advertised"
     ),
 }
+# fmt: on
 
 
 def closed_port() -> int:
