@@ -15,7 +15,6 @@ import base64
 import binascii
 import json
 import socket
-import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -63,9 +62,9 @@ class RefreshRequest:
     timeout: float
 
 
-def refresh(request: RefreshRequest, redactor: Redactor, transcript: Transcript,
-            context: ssl.SSLContext | None = None) -> Refreshed:  # fmt: skip
-    """POST the refresh grant; every secret in the exchange registered and hidden."""
+def refresh(request: RefreshRequest, redactor: Redactor, transcript: Transcript) -> Refreshed:
+    """POST the refresh grant (HTTPS verified against the system store); every secret in
+    the exchange registered and hidden."""
     form = {"grant_type": "refresh_token", "client_id": request.client_id,
             "refresh_token": request.refresh_token}  # fmt: skip
     if request.client_secret:
@@ -83,7 +82,7 @@ def refresh(request: RefreshRequest, redactor: Redactor, transcript: Transcript,
         "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json",
         "User-Agent": "logdoctor-probe"})  # fmt: skip
     try:
-        with urllib.request.urlopen(http, timeout=request.timeout, context=context) as reply:
+        with urllib.request.urlopen(http, timeout=request.timeout) as reply:
             status, raw = reply.status, reply.read(1 << 20)
     except urllib.error.HTTPError as exc:
         status, raw = exc.code, exc.read(1 << 20)
