@@ -13,6 +13,7 @@ is reported once and skipped for that entry, so one bad rule never hangs a scan.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -150,7 +151,17 @@ def searchable(body: Body) -> tuple[str, str]:
 
 
 Index = list[tuple[str, list[int]]]
-GRAM = 4
+PREFIX = 4  # characters of a literal with no anchor word that are looked up first
+WORDS = re.compile(r"\w+").findall
+
+
+def _anchor(literal: str) -> str | None:
+    """The longest word of `literal` with a non-word character on both sides of it in
+    `literal`: any text containing `literal` holds that word whole."""
+    inner = [
+        m.group() for m in re.finditer(r"\w+", literal) if m.start() > 0 and m.end() < len(literal)
+    ]
+    return max(inner, key=len) if inner else None
 
 
 class Matcher:
@@ -184,17 +195,22 @@ class Matcher:
                 else:
                     split[2].append((keyword, positions))
             self._index[flag] = split
-        # Body-level literals of 4+ characters are found through their first 4: the 4-grams
-        # of an entry's fields are one set, so the cost does not grow with the rule count.
-        self._grams: dict[str, Index] = {}
-        short: Index = []
+        # Body-level literals are found through one word each: a word inside the literal
+        # (with a non-word character on both sides of it, so the text holds it as a whole
+        # word), looked up in the set of the fields' words. The cost is one `findall` and
+        # one set intersection a record, whatever the number of rules. Literals with no
+        # such word are looked up by their first 4 characters.
+        self._anchors: dict[str, Index] = {}
+        prefixed: dict[str, Index] = {}
         for literal, positions in self._index[False][0]:
-            if len(literal) >= GRAM:
-                self._grams.setdefault(literal[:GRAM], []).append((literal, positions))
+            word = _anchor(literal)
+            if word:
+                self._anchors.setdefault(word, []).append((literal, positions))
             else:
-                short.append((literal, positions))
-        self._index[False] = (short, self._index[False][1], self._index[False][2])
-        self._gram_keys = frozenset(self._grams)
+                prefixed.setdefault(literal[:PREFIX], []).append((literal, positions))
+        self._anchor_keys = frozenset(self._anchors)
+        self._prefixed = sorted(prefixed.items())
+        self._index[False] = ([], self._index[False][1], self._index[False][2])
 
     @property
     def per_entry(self) -> bool:
@@ -231,12 +247,17 @@ class Matcher:
         # it, in the shortest text it can be in; only the rules of the keywords found
         # (and those with none) go on.
         chosen = set(self._always[per_entry])
-        if not per_entry and self._gram_keys:
-            grams = {fields[i : i + GRAM] for i in range(len(fields) - GRAM + 1)}
-            for gram in self._gram_keys.intersection(grams):
-                for literal, positions in self._grams[gram]:
-                    if literal in fields:
-                        chosen.update(positions)
+        if not per_entry:
+            if self._anchor_keys:
+                for word in self._anchor_keys.intersection(WORDS(fields)):
+                    for literal, positions in self._anchors[word]:
+                        if literal in fields:
+                            chosen.update(positions)
+            for prefix, group in self._prefixed:
+                if prefix in fields:
+                    for literal, positions in group:
+                        if literal in fields:
+                            chosen.update(positions)
         in_fields, in_frames, in_both = self._index[per_entry]
         for literal, positions in in_fields:
             if literal in fields:
