@@ -5,8 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from logdoctor.match import Matcher
+from logdoctor.match import CompiledRule as Compiled
+from logdoctor.match import Matcher, Pred
+from logdoctor.model import Body, Dialect, Entry, Rule, Severity
 from logdoctor.parse import parse_text
 from logdoctor.ruleset import load
 
@@ -104,3 +109,29 @@ def test_a_catastrophic_regex_is_reported_once_and_skipped(tmp_path: Path) -> No
     assert [f for e in parse_text(text) for f in matcher.findings(e)] == []
     assert len(reports) == 1
     assert reports[0].startswith(f"{tmp_path}/t/r.yaml:2: rule t.r.slow: a regex ran over 0.25 s")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    before=st.text(max_size=6),
+    keyword=st.text(min_size=3, max_size=12).filter(lambda k: k.strip() == k and "'" not in k),
+    after=st.text(max_size=6),
+)
+def test_the_prefilter_never_rules_out_a_message_holding_a_keyword(
+    before: str, keyword: str, after: str
+) -> None:
+    # Whatever surrounds the keyword (letters glued to it, punctuation, other scripts),
+    # the word-and-prefix lookup must let the rule through to its regex.
+    compiled = Compiled(
+        Rule(id="t.r.x", title="x", severity=Severity.ERROR, explain="x", fix=("x",)),
+        Pred("field", name="message", pattern=regex.compile(".")),
+        keywords=(f"fields:{keyword}",),
+    )
+    matcher = Matcher([compiled], on_timeout=pytest.fail)
+    body = Body(Dialect.PHP, message=before + keyword + after)
+    assert [c.rule.id for c, _ in matcher.body_hits(Entry("p", 1, 1, None, None, "", body))] == [
+        "t.r.x"
+    ]
+    absent = Body(Dialect.PHP, message=(before + after).replace(keyword, "") or "-")
+    if keyword not in absent.message:
+        assert matcher.body_hits(Entry("p", 1, 1, None, None, "", absent)) == []
