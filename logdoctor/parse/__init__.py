@@ -211,10 +211,9 @@ class EntryParser:
                 body = lookup(key)
                 if body is None and (body := memo.old.get(key)) is not None:
                     remember(key, body)  # from the older generation: kept a while longer
-            if body is None:  # a first occurrence: its Entry (line numbers unused) gives it
-                entry = self._slow(text, heads[i - 1], e, 0, 0)
-                body = entry.body
-                tally.truncated += entry.raw_dropped > 0 and not body.frames_dropped
+            if body is None:  # a first occurrence (or longer than the cap)
+                body = self._first_body(text, heads[i - 1], e, key)
+                tally.truncated += e - s > max_raw and not body.frames_dropped
             append(body)
             s, ts = heads[i][0], heads[i][2]
         grouper.end(text, heads, lineno)
@@ -246,6 +245,21 @@ class EntryParser:
             raw = raw[: self.limits.max_raw]
         dialect = self.grouper.scanner.dialects[alt]
         return self._build(Record(line, last, raw, raw, dropped, dialect, ts))
+
+    def _first_body(self, text: str, head: tuple[int, int, str], e: int, key: str) -> Body:
+        """The body of the record from `head` to `e`, not in the memo, whose memo key is
+        `key` (what `_build` does for a Record, without the Entry: `feed_bodies`)."""
+        s, alt, ts = head
+        clean = text[s : min(e, s + self.limits.max_raw)]
+        dialect = self.grouper.scanner.dialects[alt]
+        hd = head_details(dialect, ts, clean)
+        body = _BODY[dialect](hd, clean[hd.body_start :], self.max_frames)
+        if e - s <= self.limits.max_raw:
+            body.record_key = key
+            self.memo.remember(key, body)
+        else:
+            body.record_key = _key(clean, ts)
+        return body
 
     def _build(self, rec: Record) -> Entry:
         line, last, raw, clean, dropped, dialect, ts = rec
