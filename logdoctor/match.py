@@ -104,21 +104,39 @@ def evaluate(pred: Pred, entry: Entry, captures: dict[str, str]) -> bool:
     return not evaluate(pred.children[0], entry, {})
 
 
+# What a frame pattern found in a file or call text: its named groups, or None. The
+# same paths and calls come back in most backtraces, so each is searched once.
+_FRAME_HITS: dict[tuple[regex.Pattern[str], str], dict[str, str] | None] = {}
+FRAME_HITS_KEEP = 65_536
+
+
+def _frame_search(pattern: regex.Pattern[str], text: str) -> dict[str, str] | None:
+    key = (pattern, text)  # patterns compare by their text and flags
+    if key in _FRAME_HITS:
+        return _FRAME_HITS[key]
+    m = _search(pattern, text)
+    found = {k: v for k, v in m.groupdict().items() if v is not None} if m is not None else None
+    if len(_FRAME_HITS) >= FRAME_HITS_KEEP:
+        _FRAME_HITS.clear()
+    _FRAME_HITS[key] = found
+    return found
+
+
 def _frame(pred: Pred, entry: Entry, captures: dict[str, str]) -> bool:
     # The origin (where the error was raised) is the innermost frame: GLPI 11 prints
     # it as the first backtrace row, GLPI 10 and PHP only in the message.
     body = entry.body
     frames = body.frames if body.origin is None else (body.origin, *body.frames)
     for frame in frames:
-        m1 = _search(pred.pattern, frame.file) if pred.pattern is not None else None
-        if pred.pattern is not None and m1 is None:
+        c1 = _frame_search(pred.pattern, frame.file) if pred.pattern is not None else None
+        if pred.pattern is not None and c1 is None:
             continue
-        m2 = _search(pred.call, frame.call) if pred.call is not None else None
-        if pred.call is not None and m2 is None:
+        c2 = _frame_search(pred.call, frame.call) if pred.call is not None else None
+        if pred.call is not None and c2 is None:
             continue
-        for m in (m1, m2):
-            if m is not None:
-                captures.update({k: v for k, v in m.groupdict().items() if v is not None})
+        for c in (c1, c2):
+            if c:
+                captures.update(c)
         return True
     return False
 
