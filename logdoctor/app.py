@@ -17,13 +17,17 @@ from logdoctor.errors import InputError
 from logdoctor.incidents import Grouping, Selection, wall
 from logdoctor.match import CompiledRule, Matcher
 from logdoctor.model import Dialect, Entry, Finding, Level
-from logdoctor.parse import EntryParser, Limits
+from logdoctor.parse import EntryParser, Limits, Tally
 from logdoctor.sources import OnError, Source, expand, read_blocks
 from logdoctor.stats import ScanStats
 
 log = logging.getLogger("logdoctor")
 Progress = Callable[[int, int], None]
 RANGES_PER_JOB = 4  # ranges a worker reads in a parallel scan: balance against slow CPUs
+# Entries whose tallies are counted together: the Python work of counting is per
+# distinct record and group of a batch, so several blocks' worth (a few MB of lists,
+# not of text) cost less than one count a block.
+TALLY_BATCH = 16_384
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +123,7 @@ def _scan_range(
     matcher = _matcher(rules) if rules else None
     per_entry = matcher is not None and matcher.per_entry
     parser: EntryParser | None = None
+    pending: Tally | None = None  # the tallies of the blocks read since the last count
     try:
         for text, at_line_start in read_blocks(source):
             if parser is None:
@@ -128,12 +133,20 @@ def _scan_range(
                     stats.add(entry, matcher)
                 continue
             tally = parser.feed_bodies(text, at_line_start=at_line_start)
-            stats.add_tally(source.label, tally, parser.grouper.lineno - 1, matcher)
+            if pending is None:
+                pending = tally
+            else:
+                pending.extend(tally)
+            if len(pending) >= TALLY_BATCH:
+                stats.add_tally(source.label, pending, parser.grouper.lineno - 1, matcher)
+                pending = None
     except InputError as exc:
         if on_error is None:
             raise
         on_error(exc)
     if parser is not None:
+        if pending is not None:
+            stats.add_tally(source.label, pending, parser.grouper.lineno - 1, matcher)
         for entry in parser.flush():
             stats.add(entry, matcher)
     return stats

@@ -366,8 +366,11 @@ class Grouping:
                 names = self._keys.get(rule.id)
                 if names is None:
                     names = self._keys[rule.id] = key_names(rule)
-                keyed = {k: captures[k] for k in names if k in captures}
-                gid = incident_id(rule, keyed)
+                if names:
+                    keyed = {k: captures[k] for k in names if k in captures}
+                    gid = incident_id(rule, keyed)
+                else:  # the usual rule: one incident, its id the rule's
+                    keyed, gid = {}, rule.id
                 group = self.incidents.get(gid)
                 if group is None:
                     group = self.incidents[gid] = Group(gid, rule, keyed, "", body, captures)

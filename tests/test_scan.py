@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from logdoctor import parallel
+from logdoctor import app, parallel
 from logdoctor.app import ReadOptions, _matcher, iter_entries, scan
 from logdoctor.errors import InputError
 from logdoctor.incidents import Grouping, Selection
 from logdoctor.match import CompiledRule
 from logdoctor.report import build
 from logdoctor.ruleset import load
+from logdoctor.sources import read_blocks
 from logdoctor.stats import ScanStats
 from tests.conftest import SAMPLES
 
@@ -74,6 +76,25 @@ def test_parallel_scan_equals_sequential(tmp_path: Path, monkeypatch: pytest.Mon
     # Line numbers of the later ranges are those of the whole file.
     last = max(sequential["incidents"], key=lambda i: i["last"]["line"])["last"]
     assert last["line"] > big.read_bytes().count(b"\n") * 0.9
+
+
+@pytest.mark.parametrize("batch", [1, 7, 10**9])
+def test_counting_several_blocks_at_once_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    # Small blocks, and their tallies counted one by one, by a few, or all at once.
+    big = tmp_path / "php-errors.log"
+    big.write_bytes(
+        b"".join(
+            (SAMPLES / n).read_bytes() for n in ("glpi-10/php-errors.log", "php/php_errors.log")
+        )
+        * 5
+    )
+    monkeypatch.setattr(app, "read_blocks", functools.partial(read_blocks, block_size=4096))
+    monkeypatch.setattr(app, "TALLY_BATCH", batch)
+    report = _by_scan([str(big)], jobs=1)
+    assert report == _by_entries([str(big)])
+    assert report["summary"]["entries"] > 100
 
 
 def test_a_time_window_selects_the_same_entries_both_ways() -> None:

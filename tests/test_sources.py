@@ -45,7 +45,10 @@ def test_bytes_round_trip_through_reading_and_grouping(
     tmp_path: Path, parts: list[bytes], block_size: int
 ) -> None:
     data = WARN + b"".join(parts)
-    assume(len(data.translate(None, bytes(range(32, 256)) + b"\t\n\r")) * 40 < len(data))
+    # A text log: the reader skips a file whose first block is mostly control bytes
+    # (tested elsewhere), and the first block is only `block_size` bytes here.
+    first = data[: min(block_size, 8192)]
+    assume(len(first.translate(None, bytes(range(32, 256)) + b"\t\n\r")) * 40 < len(first))
     path = tmp_path / "x.log"
     path.write_bytes(data)
     raws = _entries_of(path, block_size)

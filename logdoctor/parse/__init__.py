@@ -79,6 +79,16 @@ class Tally:
         tally.truncated = sum(1 for e in entries if e.raw_dropped and not e.body.frames_dropped)
         return tally
 
+    def __len__(self) -> int:
+        return len(self.bodies)
+
+    def extend(self, later: Tally) -> None:
+        """Append the entries of the tally of a later block."""
+        self.bodies += later.bodies
+        self.stamps += later.stamps
+        self.lines += later.lines
+        self.truncated += later.truncated
+
     @property
     def first_ts(self) -> str | None:
         """The first timestamp text of the block."""
