@@ -166,22 +166,25 @@ class EntryParser:
         append = out.append
         lineno = grouper.lineno
         s, alt, ts = heads[0] if heads else (0, 0, "")
+        prev_ts, when = None, None
         for i in range(1, len(heads)):
             e = heads[i][0]
             nl = count("\n", s, e)
             last = lineno + nl - 1 if text[e - 1] == "\n" else lineno + nl  # else: glued
             if e - s > max_raw:
-                body = None
+                append(self._slow(text, (s, alt, ts), e, lineno, last))
             else:
-                key = _key(text, ts, s, e)
+                key = text[s + len(ts) + (text[s] == "[") : e]  # _key(), inlined
+                if key[-3:] == "} \n":
+                    key = _key(text, ts, s, e)
                 body = lookup(key)
                 if body is None and (body := memo.old.get(key)) is not None:
                     remember(key, body)  # from the older generation: kept a while longer
-            if body is not None:
-                raw = text[s:e]
-                append(make(Entry, (path, lineno, last, ts, ts_parse(ts), raw, body, 0)))
-            else:
-                append(self._slow(text, (s, alt, ts), e, lineno, last))
+                if body is None:  # a first occurrence
+                    body = self._first_body(text, (s, alt, ts), e, key)
+                if ts != prev_ts:  # entries of the same second share their datetime
+                    prev_ts, when = ts, ts_parse(ts)
+                append(make(Entry, (path, lineno, last, ts, when, text[s:e], body, 0)))
             lineno += nl
             s, alt, ts = heads[i]
         grouper.end(text, heads, lineno)

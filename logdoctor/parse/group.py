@@ -20,11 +20,11 @@ from typing import NamedTuple
 from logdoctor.model import Dialect
 from logdoctor.parse.headers import (
     ALL_DIALECTS,
-    GLUED_FILE,
     GLUED_FILE_BACK,
     GLUED_MONOLOG,
     GLUED_MONOLOG_BACK,
     HeaderScanner,
+    glued_file_starts,
 )
 
 
@@ -164,7 +164,7 @@ class Grouper:
         ]
         glued: list[int] = []
         if self.glued[0]:
-            glued.extend(m.start() - GLUED_FILE_BACK for m in GLUED_FILE.finditer(text))
+            glued.extend(start - GLUED_FILE_BACK for start in glued_file_starts(text))
         if self.glued[1]:
             glued.extend(m.start() - GLUED_MONOLOG_BACK for m in GLUED_MONOLOG.finditer(text))
         for pos in glued:

@@ -129,6 +129,31 @@ def _php_details(ts_text: str, text: str) -> Head:
 # lookbehind checks the timestamp before the literal and "[^\n]" that it is mid-line.
 GLUED_FILE = re.compile(rf" \[(?<=[^\n]{_YMD} \[)[^@\]\n]*@[^\]\n]*\][ \t]*\r?(?=\n|\Z)")
 GLUED_FILE_BACK = 19  # length of the timestamp before the match
+_GLUED_FILE_TAIL = re.compile(r"@[^\]\n]*\][ \t]*\r?(?=\n|\Z)")
+
+
+def glued_file_starts(text: str) -> list[int]:
+    """Where `GLUED_FILE.finditer(text)` matches, found from the `@` of each `[uid@host]`
+    (`str.find` runs at memchr speed, 5-10x the regex's scan for " [", which is
+    everywhere in messages); the regex then checks the few candidates."""
+    out: list[int] = []
+    find, tail, rfind = text.find, _GLUED_FILE_TAIL.match, text.rfind
+    done = 0  # end of the last match: matches do not overlap
+    i = find("@")
+    while i >= 0:
+        if i >= done and tail(text, i):
+            # The " [" must come after the last "@", "]" or newline before this "@".
+            k = max(rfind("\n", done, i), rfind("]", done, i), rfind("@", done, i), done - 1)
+            while (k := find(" [", k + 1, i)) >= 0:
+                m = GLUED_FILE.match(text, k)
+                if m is not None:
+                    out.append(k)
+                    done = m.end()
+                    break
+        i = find("@", i + 1)
+    return out
+
+
 GLUED_MONOLOG = re.compile(rf"\] glpi(?<=[^\n]\[{_YMD}\] glpi)(?:phplog|sqllog)?\.[A-Z]+: ")
 GLUED_MONOLOG_BACK = 20
 

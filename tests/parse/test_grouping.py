@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from logdoctor.model import Dialect
 from logdoctor.parse import EntryParser, Limits, parse_text
+from logdoctor.parse.headers import GLUED_FILE, glued_file_starts
 from tests.conftest import entries
 
 ROW = "  {:<50} {}".format
@@ -173,3 +174,22 @@ def test_timestamps_of_every_shape_are_parsed() -> None:
     assert parse_timestamp("2024/01/18 16:20:04") == datetime(2024, 1, 18, 16, 20, 4)
     assert parse_timestamp("18-Jan-2024 16:20:04 Not/AZone") == datetime(2024, 1, 18, 16, 20, 4)
     assert parse_timestamp("2024-13-45 99:99:99") is None
+
+
+GLUED_PIECES = [
+    "2024-01-01 00:00:00", " [", "[", "@", "]", "\n", " ", "x", "a@b", "\r", "\t", "]\n",
+    "2024-01-01 00:00:00 [u@h]",
+]  # fmt: skip
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(GLUED_PIECES), max_size=16))
+def test_glued_header_search_finds_what_the_regex_finds(pieces: list[str]) -> None:
+    # The `@`-first search is a faster way to run GLUED_FILE.finditer: same matches.
+    text = "".join(pieces)
+    assert glued_file_starts(text) == [m.start() for m in GLUED_FILE.finditer(text)]
+
+
+def test_headers_glued_in_a_row_on_one_line() -> None:
+    text = "x2024-01-01 00:00:00 [a 2024-01-01 00:00:01 [b@h]\nmore\n"
+    assert glued_file_starts(text) == [20]
