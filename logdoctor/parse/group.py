@@ -158,10 +158,8 @@ class Grouper:
     def _headers(self, text: str, at_line_start: bool) -> list[tuple[int, int, str]]:
         """(start, alternative index, timestamp) of every header in `text`, in order."""
         scan = self.scanner
-        found = [
-            (m.start() + 1, m.lastindex or 0, m.group(m.lastindex or 0))
-            for m in scan.scan.finditer(text)
-        ]
+        # Every alternative has one group, so a match always has a `lastindex`.
+        found = [(m.start() + 1, (k := m.lastindex or 0), m[k]) for m in scan.scan.finditer(text)]
         glued: list[int] = []
         if self.glued[0]:
             glued.extend(start - GLUED_FILE_BACK for start in glued_file_starts(text))
