@@ -42,11 +42,13 @@ MB = 1_000_000
 MIB = 1 << 20
 GREP_LITERAL = "cannot login"
 PARSE_TARGET_MB_S = 100.0
-# The headline row: grouping + field extraction of every entry, as `logdoctor scan` does it
-# on this 2-core machine (the file cut in 2 ranges, one worker process each; each distinct
-# record text parsed into all its fields once, its repeats counted).
-SCAN_2 = "logdoctor scan --jobs 2 (no rules)"
+# The parsing issue's headline row: "parsing into entries with all fields" on this 2-core
+# machine: the file cut in 2 ranges, each read into Entry objects (lines grouped into
+# entries, every field extracted, every timestamp parsed) in its own process.
 PARSE_2 = "logdoctor iter_entries, 2 processes"
+# `scan` without rules does that plus counting and grouping every entry into incidents
+# (the report issue), so it is printed beside it, not used as the parsing verdict.
+SCAN_2 = "logdoctor scan --jobs 2 (no rules)"
 # The rules issue's baseline: the built-in rules' regexes (100, as EREs) through grep.
 GREP_E = "grep -E -c -f (100 rule regexes)"
 GREP_E_C = "LC_ALL=C grep -E -c -f (100 rule regexes)"
@@ -488,15 +490,17 @@ def main() -> int:
         )
     print()
     scan2 = results[SCAN_2]
-    fast = scan2.mb_s >= PARSE_TARGET_MB_S
+    fast = parse.mb_s >= PARSE_TARGET_MB_S
     single = results["logdoctor iter_entries, 1 process"]
+    on_big = f"; {big.mb_s:.1f} MB/s on the 2 GB corpus" if big else ""
     print(
-        f"grouping + field extraction >= {PARSE_TARGET_MB_S:g} MB/s on this machine's 2 cores "
-        f"(scan --jobs 2, no rules): {'yes' if fast else 'no'} ({scan2.mb_s:.1f} MB/s)"
+        f"parsing into entries with all fields >= {PARSE_TARGET_MB_S:g} MB/s on this machine's "
+        f"2 cores (iter_entries, 2 processes): {'yes' if fast else 'no'} ({parse.mb_s:.1f} MB/s"
+        f"{on_big}; 1 process: {single.mb_s:.1f} MB/s)"
     )
     print(
-        f"an Entry object per entry, every field read (iter_entries): {parse.mb_s:.1f} MB/s "
-        f"in 2 processes, {single.mb_s:.1f} MB/s in 1"
+        f"scan --jobs 2 without rules, which also counts and groups every entry into "
+        f"incidents: {scan2.mb_s:.1f} MB/s"
     )
     rules2, grep_e = results[SCAN_RULES_2], results[GREP_E]
     print(
@@ -546,9 +550,10 @@ def main() -> int:
         "results": [r.as_dict() for r in rows],
         "ratios": rat,
         "verdicts": {
-            "scan_jobs2_mb_s": round(scan2.mb_s, 1),
-            "scan_jobs2_ge_100_mb_s": fast,
             "iter_entries_jobs2_mb_s": round(parse.mb_s, 1),
+            "iter_entries_jobs2_ge_100_mb_s": fast,
+            "iter_entries_jobs2_big_mb_s": round(big.mb_s, 1) if big else None,
+            "scan_jobs2_mb_s": round(scan2.mb_s, 1),
             "scan_rules_jobs2_vs_grep_e": round(grep_e.median / rules2.median, 2),
             "scan_rules_jobs2_vs_grep_e_lc_all_c": round(
                 results[GREP_E_C].median / rules2.median, 2

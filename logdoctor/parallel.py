@@ -40,8 +40,8 @@ def default_jobs() -> int:
 
 def plan(source: Source, dialect: Dialect | None, parts: int) -> list[Source] | None:
     """Cut a plain file into about `parts` ranges at entry boundaries; None if not worth
-    it. Each worker keeps its memo of record texts over the ranges it reads, so more
-    ranges than workers cost little and balance the work when a CPU is slower."""
+    it. A worker keeps its memo of record texts over the ranges it reads, but each
+    range's result travels back to the parent (see app.RANGE_BYTES)."""
     path = source.label
     try:
         size = os.path.getsize(path)
