@@ -10,6 +10,7 @@ minute, cheap to parse. Imports model, errors and its own modules only.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 
 from logdoctor.model import Body, Dialect, Entry
 from logdoctor.parse import glpi, php
@@ -167,8 +168,8 @@ class EntryParser:
         lineno = grouper.lineno
         s, alt, ts = heads[0] if heads else (0, 0, "")
         prev_ts, when = None, None
-        for i in range(1, len(heads)):
-            e = heads[i][0]
+        for head in islice(heads, 1, None):
+            e = head[0]
             nl = count("\n", s, e)
             last = lineno + nl - 1 if text[e - 1] == "\n" else lineno + nl  # else: glued
             if e - s > max_raw:
@@ -186,7 +187,7 @@ class EntryParser:
                     prev_ts, when = ts, ts_parse(ts)
                 append(make(Entry, (path, lineno, last, ts, when, text[s:e], body, 0)))
             lineno += nl
-            s, alt, ts = heads[i]
+            s, alt, ts = head
         grouper.end(text, heads, lineno)
         return out
 
@@ -210,8 +211,9 @@ class EntryParser:
         start, ts = (heads[0][0], heads[0][2]) if heads else (0, "")
         s = start
         lineno = grouper.lineno
-        for i in range(1, len(heads)):
-            e = heads[i][0]
+        prev = heads[0] if heads else (0, 0, "")
+        for head in islice(heads, 1, None):
+            e = head[0]
             stamp(ts)
             at_line(lineno)
             lineno += count("\n", s, e)
@@ -225,10 +227,11 @@ class EntryParser:
                 if body is None and (body := memo.old.get(key)) is not None:
                     remember(key, body)  # from the older generation: kept a while longer
             if body is None:  # a first occurrence (or longer than the cap)
-                body = self._first_body(text, heads[i - 1], e, key)
+                body = self._first_body(text, prev, e, key)
                 tally.truncated += e - s > max_raw and not body.frames_dropped
             append(body)
-            s, ts = heads[i][0], heads[i][2]
+            prev = head
+            s, _, ts = head
         grouper.end(text, heads, lineno)
         return tally
 
