@@ -23,6 +23,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from compiled import byte_compile
 
 from logdoctor.probe.run import prepare, run
 from logdoctor.probe.secrets import Redactor
@@ -62,6 +65,7 @@ def _row(name: str, secs: list[float], base: list[float] | None = None) -> str:
 
 
 def main() -> None:
+    byte_compile()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     runs = parser.parse_args().runs

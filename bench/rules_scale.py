@@ -22,7 +22,8 @@ BENCH = Path(__file__).resolve().parent
 DATA = BENCH / "data"
 sys.path.insert(0, str(BENCH))
 
-from run import ensure_corpus, logdoctor_cli  # noqa: E402 - needs the path above
+from compiled import byte_compile  # noqa: E402 - needs the path above
+from run import ensure_corpus, logdoctor_cli  # noqa: E402
 
 TEMPLATES = (
     ("message", 'Undefined array key "(?P<key>field_{n})"'),
@@ -73,6 +74,7 @@ def timed(argv: list[str], runs: int) -> float:
 
 
 def main() -> int:
+    byte_compile()
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     ap.add_argument("--size", type=float, default=200e6)
     ap.add_argument("--runs", type=int, default=3)

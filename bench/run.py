@@ -35,6 +35,7 @@ BENCH = Path(__file__).resolve().parent
 DATA = BENCH / "data"
 sys.path.insert(0, str(BENCH))
 
+from compiled import byte_compile  # noqa: E402 - needs the path above
 from gen_corpus import GENERATOR_VERSION  # noqa: E402 - needs the path above
 from rule_patterns import patterns as rule_patterns  # noqa: E402
 
@@ -396,6 +397,7 @@ def main() -> int:
         import logdoctor  # noqa: F401
     except ImportError:
         sys.exit(f"run.py: {sys.executable} cannot import logdoctor; use the project's venv")
+    byte_compile()
     started = time.perf_counter()
     path, truth = ensure_corpus(size, args.seed)
     print(

@@ -31,6 +31,10 @@ from collections import Counter
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+from compiled import byte_compile  # noqa: E402 - needs the path above
+
 WRITER = BENCH / "log_writer.py"
 SEQ = re.compile(r"seq=(\d+)")
 IDLE_FLUSH = 0.5
@@ -192,6 +196,7 @@ def idle(folder: Path, seconds: float, *extra: str) -> float:
 
 
 def main() -> int:
+    byte_compile()
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--rotations", type=int, default=100)
