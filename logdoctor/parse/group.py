@@ -2,10 +2,11 @@
 
 One regex pass (`HeaderScanner.scan`) finds every header that starts a line of a
 block; the text between two headers is one record. Headers glued to the end of
-the previous line are found by two literal-first regexes and cut there too. The
-last record of a block stays pending: the next block may continue it. Every
-character of the input lands in exactly one record; a record keeps at most
-`Limits.max_raw` characters of raw text and counts the rest.
+the previous line are found by a literal-first regex (Monolog) and a search from
+each `@` (logInFile's `[uid@host]`), and cut there too. The last record of a
+block stays pending: the next block may continue it. Every character of the input
+lands in exactly one record; a record keeps at most `Limits.max_raw` characters of
+raw text and counts the rest.
 
 Container output (`docker compose logs`: `glpi-1  | ` before every line) goes
 through a per-line path that strips the prefix for parsing and keeps it in `raw`.

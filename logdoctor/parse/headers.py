@@ -134,8 +134,8 @@ _GLUED_FILE_TAIL = re.compile(r"@[^\]\n]*\][ \t]*\r?(?=\n|\Z)")
 
 def glued_file_starts(text: str) -> list[int]:
     """Where `GLUED_FILE.finditer(text)` matches, found from the `@` of each `[uid@host]`
-    (`str.find` runs at memchr speed, 5-10x the regex's scan for " [", which is
-    everywhere in messages); the regex then checks the few candidates."""
+    with `str.find` (memchr speed; the regex engine's own scan for " [" is slower: 8
+    against 24 ms on 20 MB of the bench corpus); the regex then checks the candidates."""
     out: list[int] = []
     find, tail, rfind = text.find, _GLUED_FILE_TAIL.match, text.rfind
     done = 0  # end of the last match: matches do not overlap
