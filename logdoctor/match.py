@@ -108,12 +108,14 @@ def evaluate(pred: Pred, entry: Entry, captures: dict[str, str]) -> bool:
 # same paths and calls come back in most backtraces, so each is searched once.
 _FRAME_HITS: dict[tuple[regex.Pattern[str], str], dict[str, str] | None] = {}
 FRAME_HITS_KEEP = 65_536
+_UNSEEN: dict[str, str] = {}  # a marker: "not searched yet" (None means "no match")
 
 
 def _frame_search(pattern: regex.Pattern[str], text: str) -> dict[str, str] | None:
     key = (pattern, text)  # patterns compare by their text and flags
-    if key in _FRAME_HITS:
-        return _FRAME_HITS[key]
+    found = _FRAME_HITS.get(key, _UNSEEN)
+    if found is not _UNSEEN:
+        return found
     m = _search(pattern, text)
     found = {k: v for k, v in m.groupdict().items() if v is not None} if m is not None else None
     if len(_FRAME_HITS) >= FRAME_HITS_KEEP:

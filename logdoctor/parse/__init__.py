@@ -264,17 +264,20 @@ class EntryParser:
 
     def _first_body(self, text: str, head: tuple[int, int, str], e: int, key: str) -> Body:
         """The body of the record from `head` to `e`, not in the memo, whose memo key is
-        `key` (what `_build` does for a Record, without the Entry: `feed_bodies`)."""
+        `key` (`_build` without the Record and the Entry: the parser's hot loops)."""
         s, alt, ts = head
-        clean = text[s : min(e, s + self.limits.max_raw)]
-        dialect = self.grouper.scanner.dialects[alt]
-        hd = head_details(dialect, ts, clean)
-        body = _BODY[dialect](hd, clean[hd.body_start :], self.max_frames)
-        if e - s <= self.limits.max_raw:
-            body.record_key = key
-            self.memo.remember(key, body)
-        else:
-            body.record_key = _key(clean, ts)
+        if e - s > self.limits.max_raw:  # cut: parsed as cut, and not remembered
+            clean = text[s : s + self.limits.max_raw]
+            return self._parse_body(self.grouper.scanner.dialects[alt], ts, clean, _key(clean, ts))
+        body = self._parse_body(self.grouper.scanner.dialects[alt], ts, text[s:e], key)
+        self.memo.remember(key, body)
+        return body
+
+    def _parse_body(self, dialect: Dialect, ts: str, clean: str, key: str) -> Body:
+        """Every field of the record `clean` (its header first)."""
+        head = head_details(dialect, ts, clean)
+        body = _BODY[dialect](head, clean[head.body_start :], self.max_frames)
+        body.record_key = key
         return body
 
     def _build(self, rec: Record) -> Entry:
@@ -285,9 +288,7 @@ class EntryParser:
         key = _key(clean, ts)
         found = self.memo.new.get(key) or self.memo.old.get(key)
         if found is None:
-            head = head_details(dialect, ts, clean)
-            found = _BODY[dialect](head, clean[head.body_start :], self.max_frames)
-            found.record_key = key
+            found = self._parse_body(dialect, ts, clean, key)
         if not dropped:
             self.memo.remember(key, found)
         return Entry(self.path, line, last, ts, parse_timestamp(ts), raw, found, dropped)
