@@ -2,12 +2,15 @@
 
 A rule's `match` is a tree of predicates (`Pred`): a regex on a field of the entry,
 a set of levels or dialects, a frame, and `all` / `any` / `not` over them. It is
-evaluated once per distinct record (the parser shares one Body between repeats),
-not once per entry, unless the rule looks at the raw text (`raw:`), which differs
-between repeats. Before any regex runs, the rule's keywords (literals, any of
-which must be present) are looked up in the entry's text: most rules are ruled
-out by one `in` test. Every regex search has a time limit; a rule that hits it
-is reported once and skipped for that entry, so one bad rule never hangs a scan.
+evaluated once per distinct record (the parser shares one Body between repeats), not
+once per entry, unless the rule looks at the raw text (`raw:`), which differs
+between repeats. Records that differ only in their backtrace or context (a request
+id, other line numbers) share their fields: the rules that do not read frames are
+decided once per distinct fields, and only the few that do, per record. Before any
+regex runs, the rule's keywords (literals, any of which must be present) are looked
+up in the entry's text: most rules are ruled out by one `in` test. Every regex
+search has a time limit; a rule that hits it is reported once and skipped for that
+entry, so one bad rule never hangs a scan.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import regex
 
@@ -158,19 +162,53 @@ class CompiledRule:
         self.per_entry = self.pred.uses_raw()
 
 
-def searchable(body: Body) -> tuple[str, str]:
-    """The texts keywords are looked up in: the fields a predicate reads, and the frames."""
-    fields = "\n".join(
+def fields_text(body: Body) -> str:
+    """The text field keywords are looked up in: the fields a predicate reads."""
+    return "\n".join(
         (body.message, body.exception or "", body.kind or "", body.channel or "", body.sql or "",
          body.sql_error or "")
     )  # fmt: skip
+
+
+def frames_text(body: Body) -> str:
+    """The text frame keywords are looked up in: each frame's file and call, origin last."""
     frames = [f"{f.file} {f.call}" for f in body.frames]
     if body.origin is not None:
         frames.append(f"{body.origin.file} {body.origin.call}")
-    return fields, "\n".join(frames)
+    return "\n".join(frames)
+
+
+def searchable(body: Body) -> tuple[str, str]:
+    """The texts keywords are looked up in: the fields a predicate reads, and the frames."""
+    return fields_text(body), frames_text(body)
+
+
+def _reads_frames(pred: Pred) -> bool:
+    return pred.op == "frame" or any(_reads_frames(c) for c in pred.children)
+
+
+def fields_key(body: Body) -> tuple[object, ...]:
+    """What a rule without a frame predicate can see of a body: bodies with the same key
+    get the same result from it (records that differ in their backtrace, a request id
+    or a context line often share it)."""
+    return (body.message, body.exception, body.kind, body.channel, body.sql, body.sql_error,
+            body.level, body.dialect)  # fmt: skip
 
 
 Index = list[tuple[str, list[int]]]
+Hit = tuple[CompiledRule, dict[str, str]]
+
+
+class ByFields(NamedTuple):
+    """What a body's fields alone decide (remembered per `fields_key`)."""
+
+    fields: str  # fields_text
+    hits: list[tuple[int, Hit]]  # matching rules decided by the fields, by position
+    chosen: frozenset[int]  # positions the fields' literals chose (decided or later)
+    later: tuple[int, ...]  # chosen, but the backtrace decides: a frame predicate, or
+    # the rule's own keywords are not in the fields (they may be in the frames)
+
+
 PREFIX = 4  # characters of a literal with no anchor word that are looked up first
 WORDS = re.compile(r"\w+").findall
 
@@ -194,6 +232,11 @@ class Matcher:
         self.on_timeout = on_timeout
         self._timed_out: set[str] = set()
         self._memo: dict[Body | str, list[tuple[CompiledRule, dict[str, str]]]] = {}
+        self._by_fields: dict[tuple[object, ...], ByFields] = {}
+        # Rules whose result depends on the backtrace: a frame predicate somewhere.
+        self._frame_rules = frozenset(
+            i for i, c in enumerate(self.rules) if not c.per_entry and _reads_frames(c.pred)
+        )
         # keyword -> positions (in self.rules, so in report order) of the rules using it,
         # split by the text it is looked up in (see literals.py): fields, frames, both.
         self._always: dict[bool, list[int]] = {False: [], True: []}
@@ -237,7 +280,7 @@ class Matcher:
         """True when some rule reads the raw text (then every entry must be seen)."""
         return any(c.per_entry for c in self.rules)
 
-    def body_hits(self, entry: Entry) -> list[tuple[CompiledRule, dict[str, str]]]:
+    def body_hits(self, entry: Entry) -> list[Hit]:
         """The rules that match `entry` by its body alone (remembered per body)."""
         body = entry.body
         # By record text when the parser gave one: a body evicted from the parser's memo
@@ -261,35 +304,89 @@ class Matcher:
             )
         return [Finding(c.rule, entry, caps) for c, caps in hits]
 
-    def _match(self, entry: Entry, *, per_entry: bool) -> list[tuple[CompiledRule, dict[str, str]]]:
-        fields, frames = (entry.raw, entry.raw) if per_entry else searchable(entry.body)
+    def _match(self, entry: Entry, *, per_entry: bool) -> list[Hit]:
+        if per_entry:
+            return self._match_raw(entry)
+        body = entry.body
+        key = fields_key(body)
+        known = self._by_fields.get(key)
+        if known is None:
+            known = self._match_fields(entry)
+            if len(self._by_fields) >= self.KEEP:
+                self._by_fields.clear()
+            self._by_fields[key] = known
+        in_frames, in_both = self._index[False][1:]
+        if not (known.later or in_frames or in_both):
+            return [hit for _, hit in known.hits]
+        # What the backtrace adds: rules chosen by a literal found in the frames only,
+        # and those the fields left undecided.
+        frames = frames_text(body)
+        extra = set(known.later)
+        for literal, positions in in_frames:
+            if literal in frames:
+                extra.update(p for p in positions if p not in known.chosen)
+        for literal, positions in in_both:
+            if literal in frames:
+                extra.update(p for p in positions if p not in known.chosen)
+        if not extra:
+            return [hit for _, hit in known.hits]
+        found = self._evaluate(sorted(extra), entry, known.fields, frames)
+        if not found:
+            return [hit for _, hit in known.hits]
+        return [hit for _, hit in sorted(known.hits + found, key=lambda h: h[0])]
+
+    def _match_fields(self, entry: Entry) -> ByFields:
+        """The rules an entry's fields decide, and those left to its backtrace."""
+        fields = fields_text(entry.body)
         # Each distinct keyword is looked up once, whatever the number of rules using
-        # it, in the shortest text it can be in; only the rules of the keywords found
-        # (and those with none) go on.
-        chosen = set(self._always[per_entry])
-        if not per_entry:
-            if self._anchor_keys:
-                for word in self._anchor_keys.intersection(WORDS(fields)):
-                    for literal, positions in self._anchors[word]:
-                        if literal in fields:
-                            chosen.update(positions)
-            for prefix, group in self._prefixed:
-                if prefix in fields:
-                    for literal, positions in group:
-                        if literal in fields:
-                            chosen.update(positions)
-        in_fields, in_frames, in_both = self._index[per_entry]
+        # it; only the rules of the keywords found (and those with none) go on.
+        chosen = set(self._always[False])
+        if self._anchor_keys:
+            for word in self._anchor_keys.intersection(WORDS(fields)):
+                for literal, positions in self._anchors[word]:
+                    if literal in fields:
+                        chosen.update(positions)
+        for prefix, group in self._prefixed:
+            if prefix in fields:
+                for literal, positions in group:
+                    if literal in fields:
+                        chosen.update(positions)
+        in_fields, _, in_both = self._index[False]
         for literal, positions in in_fields:
             if literal in fields:
                 chosen.update(positions)
-        for literal, positions in in_frames:
-            if literal in frames:
-                chosen.update(positions)
         for literal, positions in in_both:
-            if literal in fields or literal in frames:
+            if literal in fields:
                 chosen.update(positions)
-        out = []
+        now: list[int] = []
+        later: list[int] = []
         for position in sorted(chosen):
+            c = self.rules[position]
+            if position in self._frame_rules or (
+                c.confirm and not any(k in fields for k in c.confirm)
+            ):
+                later.append(position)
+            else:
+                now.append(position)
+        hits = self._evaluate(now, entry, fields, "")
+        return ByFields(fields, hits, frozenset(chosen), tuple(later))
+
+    def _match_raw(self, entry: Entry) -> list[Hit]:
+        """The rules that read the raw text: their literals are looked up in it."""
+        raw = entry.raw
+        chosen = set(self._always[True])
+        for index in self._index[True]:
+            for literal, positions in index:
+                if literal in raw:
+                    chosen.update(positions)
+        return [hit for _, hit in self._evaluate(sorted(chosen), entry, raw, raw)]
+
+    def _evaluate(
+        self, positions: Iterable[int], entry: Entry, fields: str, frames: str
+    ) -> list[tuple[int, Hit]]:
+        """The rules at `positions` (in order) that match, after their own keywords."""
+        out = []
+        for position in positions:
             c = self.rules[position]
             if c.confirm and not any(k in fields or k in frames for k in c.confirm):
                 continue
@@ -300,7 +397,7 @@ class Matcher:
                 self._timeout(c, entry)
                 continue
             if ok:
-                out.append((c, captures))
+                out.append((position, (c, captures)))
         return out
 
     def _timeout(self, c: CompiledRule, entry: Entry) -> None:

@@ -135,3 +135,79 @@ def test_the_prefilter_never_rules_out_a_message_holding_a_keyword(
     absent = Body(Dialect.PHP, message=(before + after).replace(keyword, "") or "-")
     if keyword not in absent.message:
         assert matcher.body_hits(Entry("p", 1, 1, None, None, "", absent)) == []
+
+
+BASIC = GLPI10.replace(
+    "/var/www/glpi/marketplace/oauthimap/inc/imap/imapoauthstorage.class.php at line 76",
+    "/var/www/glpi/vendor/laminas/laminas-mail/src/Storage/Imap.php at line 225",
+).replace(
+    ROW("...authimap/inc/mailcollectorfeature.class.php:101", "ImapOauthStorage->__construct()"),
+    ROW("front/mailcollector.form.php:50", "MailCollector->collect()"),
+)
+
+
+@pytest.mark.parametrize("order", [(GLPI10, BASIC), (BASIC, GLPI10)])
+def test_entries_with_the_same_fields_are_told_apart_by_their_backtrace(
+    tmp_path: Path, order: tuple[str, str]
+) -> None:
+    # The Matcher remembers what a body's fields decide; rules that read the backtrace
+    # (a frame predicate, a keyword only the frames hold, a literal of a frame regex)
+    # must still be decided entry by entry.
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "r.yaml").write_text(
+        "rules:\n"
+        + "".join(
+            f"  - id: t.r.{name}\n    title: x\n    severity: error\n    match:\n{match}"
+            "    explain: x\n    fix: [x]\n"
+            for name, match in [
+                ("plain", "      message: 'cannot login'\n"),
+                ("frame", "      message: 'cannot login'\n      frame: {file: authimap}\n"),
+                ("keyword", "      message: 'cannot login'\n    keywords: [ImapOauthStorage]\n"),
+                ("call", "      frame: {call: 'MailCollector->collect'}\n"),
+            ]
+        )
+    )
+    rules = load([str(tmp_path)], builtin=False).rules
+    matcher = Matcher(rules, on_timeout=pytest.fail)
+    entries = [e for text in order for e in parse_text(text)]
+    a, b = (e.body for e in entries)
+    assert (a.message, a.exception, a.kind) == (b.message, b.exception, b.kind)
+    got = {e.raw: [f.rule.id for f in matcher.findings(e)] for e in entries}
+    assert got == {
+        GLPI10: ["t.r.frame", "t.r.keyword", "t.r.plain"],
+        BASIC: ["t.r.call", "t.r.plain"],
+    }
+
+
+def _naive(rules: list[Compiled], entry: Entry) -> list[str]:
+    """Every rule evaluated without prefilter or memo: its own keywords (one must be in
+    the fields or the frames, or the raw text for a rule that reads it), then its tree."""
+    from logdoctor.match import evaluate, searchable
+
+    fields, frames = searchable(entry.body)
+    out = []
+    for c in sorted(rules, key=lambda c: (-c.rule.severity, c.rule.id)):
+        texts = (entry.raw,) if c.per_entry else (fields, frames)
+        if c.rule.keywords and not any(k in t for k in c.rule.keywords for t in texts):
+            continue
+        if evaluate(c.pred, entry, {}):
+            out.append(c.rule.id)
+    return out
+
+
+def test_the_matcher_finds_what_evaluating_every_rule_finds() -> None:
+    # The prefilter (derived literals, word index, keywords) and the memos (per body, per
+    # fields) only save work: on every sample log, twice over (the second pass answered
+    # from the memos), the findings are those of the plain evaluation of every rule.
+    rules = load([], builtin=True).rules
+    matcher = Matcher(rules, on_timeout=pytest.fail)
+    entries = [
+        e
+        for path in sorted((Path(__file__).parent.parent / "sample_logs").rglob("*.log"))
+        for e in parse_text(path.read_text(encoding="utf-8", errors="surrogateescape"))
+    ]
+    assert len(entries) > 300
+    expected = [_naive(rules, e) for e in entries]
+    assert sum(map(len, expected)) > 100
+    for _ in range(2):
+        assert [[f.rule.id for f in matcher.findings(e)] for e in entries] == expected
