@@ -35,7 +35,7 @@ def main() -> int:
     parser.add_argument("--one-process", action="store_true")
     args = parser.parse_args()
     if args.one_process:
-        parallel.MIN_SPLIT = 1 << 62  # never worth cutting: read in-process
+        parallel.MIN_SPLIT = parallel.MIN_SPLIT_RULES = 1 << 62  # read in-process
     if args.counts_only:
         Grouping.add_block = lambda self, *a, **k: None  # type: ignore[method-assign]
         Grouping.add_entry = lambda self, *a, **k: None  # type: ignore[method-assign]

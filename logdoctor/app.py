@@ -82,7 +82,11 @@ def scan(
         for source in sources:
             # One job reads in this process: ranges only pay for themselves in parallel.
             parts = max(jobs, -(-_size(source) // RANGE_BYTES))
-            ranges = parallel.plan(source, options.dialect, parts) if jobs > 1 else None
+            ranges = (
+                parallel.plan(source, options.dialect, parts, rules=bool(rules))
+                if jobs > 1
+                else None
+            )
             if ranges is None:
                 stats.merge(_scan_range((source, options, rules, selection), on_error))
             else:

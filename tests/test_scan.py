@@ -56,6 +56,22 @@ def test_the_report_does_not_depend_on_the_order_of_the_inputs() -> None:
     assert _by_scan(files[::-1], jobs=1) == forward
 
 
+def test_a_file_is_cut_from_a_smaller_size_when_rules_are_matched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big = tmp_path / "php-errors.log"
+    big.write_bytes((SAMPLES / "glpi-10/php-errors.log").read_bytes() * 20)
+    size = big.stat().st_size
+    monkeypatch.setattr(parallel, "MIN_SPLIT", size + 1)
+    monkeypatch.setattr(parallel, "MIN_SPLIT_RULES", size)
+    assert parallel.plan(parallel.Source(str(big)), None, 2) is None
+    assert parallel.plan(parallel.Source(str(big)), None, 1, rules=True) is None
+    ranges = parallel.plan(parallel.Source(str(big)), None, 2, rules=True)
+    assert ranges is not None and len(ranges) == 2
+    monkeypatch.setattr(parallel, "MIN_SPLIT_RULES", size + 1)
+    assert parallel.plan(parallel.Source(str(big)), None, 2, rules=True) is None
+
+
 def test_parallel_scan_equals_sequential(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     big = tmp_path / "php-errors.log"
     parts = [
@@ -64,6 +80,7 @@ def test_parallel_scan_equals_sequential(tmp_path: Path, monkeypatch: pytest.Mon
     ]
     big.write_bytes(b"".join(parts) * 40)
     monkeypatch.setattr(parallel, "MIN_SPLIT", 1024)
+    monkeypatch.setattr(parallel, "MIN_SPLIT_RULES", 1024)
     ranges = parallel.plan(parallel.Source(str(big)), None, 3)
     assert ranges is not None
     assert len(ranges) == 3
