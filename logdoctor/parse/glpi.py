@@ -89,17 +89,39 @@ AUTO_10 = object()  # version hint to be read from the paths
 _MARKERS = frozenset(("  Backtrace :", "Backtrace :", "\tStack Trace:", "Stack trace:"))
 
 
-def _cut_trace(lines: list[str], max_frames: int) -> tuple[list[str], list[Frame], list[str], int]:
+# What the rows after a backtrace marker read as, by their text: distinct records
+# often share the whole backtrace (the same warning from the same code path, with
+# another id in its message), so its rows are read once and its frames tuple shared.
+TRACES: dict[str, tuple[tuple[Frame, ...], tuple[str, ...], int, int]] = {}
+TRACES_MAX = 4096
+
+
+def _cut_trace(
+    lines: list[str], max_frames: int
+) -> tuple[list[str], tuple[Frame, ...], tuple[str, ...], int]:
     """Split lines into (message lines, frames, previous messages, frames dropped)."""
     try:
         at = lines.index("  Backtrace :")  # GLPI's marker, found at C speed
     except ValueError:
         at = next((i for i, ln in enumerate(lines) if ln.rstrip("\r") in _MARKERS), len(lines))
     msg = [line.rstrip("\r") for line in lines[:at]]
+    if at + 1 >= len(lines):
+        return msg, (), (), 0
+    key = "\n".join(lines[at + 1 :])
+    known = TRACES.get(key)
+    if known is None or known[3] != max_frames:
+        frames, previous, dropped = _read_trace(lines[at + 1 :], max_frames)
+        if len(TRACES) >= TRACES_MAX:
+            TRACES.clear()
+        known = TRACES[key] = (frames, previous, dropped, max_frames)
+    return msg, known[0], known[1], known[2]
+
+
+def _read_trace(rows: list[str], max_frames: int) -> tuple[tuple[Frame, ...], tuple[str, ...], int]:
     frames: list[Frame] = []
     previous: list[str] = []
     cached = ROWS.get  # most rows were seen in an earlier entry
-    for line in lines[at + 1 :]:
+    for line in rows:
         frame = cached(line, MISSING)
         if frame is MISSING:
             frame = glpi_row(line)
@@ -117,7 +139,7 @@ def _cut_trace(lines: list[str], max_frames: int) -> tuple[list[str], list[Frame
                 continue
         frames.append(frame)
     dropped = max(len(frames) - max_frames, 0)
-    return msg, frames[:max_frames] if dropped else frames, previous, dropped
+    return tuple(frames[:max_frames] if dropped else frames), tuple(previous), dropped
 
 
 def _strip_context(lines: list[str]) -> list[str]:
@@ -277,13 +299,17 @@ def parse_monolog(head: Head, body: str, max_frames: int) -> Body:
     )
 
 
-def _version_10(origin: Frame | None, frames: list[Frame]) -> str:
+def _version_10(origin: Frame | None, frames: tuple[Frame, ...]) -> str:
     """GLPI 10 keeps its classes in `src/`, 9.5 in `inc/*.class.php` (plugins keep
-    `inc/` in both, so any `src/` path decides first)."""
-    paths = [f.file.replace("\\", "/") for f in (origin, *frames[:3]) if f is not None]
-    if any(p.startswith("src/") or "/src/" in p for p in paths):
+    `inc/` in both, so any `src/` path decides first). Read from the origin and the
+    first three frames, as one text: a path starts after a newline and ends before one."""
+    files = [f.file for f in frames[:3]]
+    if origin is not None:
+        files.append(origin.file)
+    paths = "\n" + "\n".join(files).replace("\\", "/") + "\n"
+    if "\nsrc/" in paths or "/src/" in paths:
         return "10.0"
-    if any(p.endswith(".class.php") or "/inc/" in p for p in paths):
+    if ".class.php\n" in paths or "/inc/" in paths:
         return "9.5"
     return "9.5-10.0"
 
