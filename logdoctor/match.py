@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import regex
 
-from logdoctor.model import Body, Entry, Finding, Rule
+from logdoctor.model import Body, Entry, Finding, Frame, Rule
 
 log = logging.getLogger("logdoctor")
 
@@ -233,6 +233,7 @@ class Matcher:
         self._timed_out: set[str] = set()
         self._memo: dict[Body | str, list[tuple[CompiledRule, dict[str, str]]]] = {}
         self._by_fields: dict[tuple[object, ...], ByFields] = {}
+        self._by_frames: dict[tuple[int, Frame | None], tuple[object, frozenset[int]]] = {}
         # Rules whose result depends on the backtrace: a frame predicate somewhere.
         self._frame_rules = frozenset(
             i for i, c in enumerate(self.rules) if not c.per_entry and _reads_frames(c.pred)
@@ -315,25 +316,41 @@ class Matcher:
             if len(self._by_fields) >= self.KEEP:
                 self._by_fields.clear()
             self._by_fields[key] = known
-        in_frames, in_both = self._index[False][1:]
-        if not (known.later or in_frames or in_both):
-            return [hit for _, hit in known.hits]
         # What the backtrace adds: rules chosen by a literal found in the frames only,
         # and those the fields left undecided.
-        frames = frames_text(body)
+        by_frames = self._frame_chosen(body)
         extra = set(known.later)
-        for literal, positions in in_frames:
-            if literal in frames:
-                extra.update(p for p in positions if p not in known.chosen)
-        for literal, positions in in_both:
-            if literal in frames:
-                extra.update(p for p in positions if p not in known.chosen)
+        if by_frames:
+            extra.update(by_frames - known.chosen)
         if not extra:
             return [hit for _, hit in known.hits]
-        found = self._evaluate(sorted(extra), entry, known.fields, frames)
+        found = self._evaluate(sorted(extra), entry, known.fields, frames_text(body))
         if not found:
             return [hit for _, hit in known.hits]
         return [hit for _, hit in sorted(known.hits + found, key=lambda h: h[0])]
+
+    def _frame_chosen(self, body: Body) -> frozenset[int]:
+        """The rules the literals of `body`'s frames choose, remembered by the frames
+        tuple (the parser shares one between records with the same backtrace: checked
+        by identity, the memo holding it) and the origin."""
+        key = (id(body.frames), body.origin)
+        known = self._by_frames.get(key)
+        if known is not None and known[0] is body.frames:
+            return known[1]
+        frames = frames_text(body)
+        chosen: set[int] = set()
+        in_frames, in_both = self._index[False][1:]
+        for literal, positions in in_frames:
+            if literal in frames:
+                chosen.update(positions)
+        for literal, positions in in_both:
+            if literal in frames:
+                chosen.update(positions)
+        if len(self._by_frames) >= self.KEEP:
+            self._by_frames.clear()
+        found = frozenset(chosen)
+        self._by_frames[key] = (body.frames, found)
+        return found
 
     def _match_fields(self, entry: Entry) -> ByFields:
         """The rules an entry's fields decide, and those left to its backtrace."""
