@@ -4,7 +4,8 @@ Usage: python bench/parse_driver.py FILE [--jobs N] [--truth FILE.truth.json] [-
 
 With --jobs N (N > 1), the file is cut at entry boundaries into N ranges
 (logdoctor.parallel.plan, as `logdoctor scan` does) and each range is read by
-the same loop in its own process; the counts are added up.
+the same loop in its own process; the counts are added up. The garbage collector is
+set for a big read first (`logdoctor.app.bulk_reading`), as `logdoctor parse` does.
 
 Prints one JSON line on stdout: {"entries": n, "by_dialect": {...}, "input_errors": k}.
 With --truth, compares with what bench/gen_corpus.py wrote and exits 1 (loudly) when
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from logdoctor import parallel
-from logdoctor.app import ReadOptions, iter_entries
+from logdoctor.app import ReadOptions, bulk_reading, iter_entries
 from logdoctor.errors import InputError
 from logdoctor.sources import Source
 
@@ -177,6 +178,7 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=1, help="processes (ranges of the file)")
     args = ap.parse_args()
 
+    bulk_reading()  # the garbage collector set as `logdoctor parse` and `scan` set it
     n, by_dialect, input_errors = run(args.file, args.jobs)
     result: dict[str, object] = {
         "entries": n,

@@ -21,7 +21,7 @@ import os
 import sys
 
 from logdoctor import parallel
-from logdoctor.app import ReadOptions, scan
+from logdoctor.app import ReadOptions, bulk_reading, scan
 from logdoctor.incidents import Grouping
 from logdoctor.report import build
 from logdoctor.ruleset import load
@@ -40,6 +40,7 @@ def main() -> int:
         Grouping.add_block = lambda self, *a, **k: None  # type: ignore[method-assign]
         Grouping.add_entry = lambda self, *a, **k: None  # type: ignore[method-assign]
     rules = load([], builtin=True).rules
+    bulk_reading()  # as `logdoctor scan` does once its rules are loaded
     errors: list[object] = []
     stats = scan(
         [args.file], options=ReadOptions(), on_error=errors.append, jobs=args.jobs, rules=rules

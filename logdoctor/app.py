@@ -7,6 +7,7 @@ calls these functions.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -41,6 +42,18 @@ class ReadOptions:
 
     dialect: Dialect | None = None  # None: every dialect's headers are recognised
     limits: Limits = Limits()  # noqa: RUF009 - an immutable NamedTuple
+
+
+def bulk_reading() -> None:
+    """Set the garbage collector for a big read (the CLI's `scan` and `parse`, once
+    start-up is done). Reading a log makes millions of short-lived objects and almost
+    no reference cycles: the young generation is collected every 50,000 allocations
+    instead of 700, and what start-up loaded (modules, rules) is left out of full
+    collections (callgrind, `scan` of the 20 MB bench corpus: 4.461 -> 4.353 G
+    instructions). The cycles there are are still collected; forked workers inherit
+    the setting."""
+    gc.freeze()
+    gc.set_threshold(50_000, 10, 10)
 
 
 def iter_entries(

@@ -18,7 +18,7 @@ import click
 from rich.console import Console
 
 from logdoctor import config
-from logdoctor.app import Progress, ReadOptions, findings, iter_entries, scan
+from logdoctor.app import Progress, ReadOptions, bulk_reading, findings, iter_entries, scan
 from logdoctor.cli_options import rule_options, width_option
 from logdoctor.cli_rules import glpi_logs, level_option, load_rules
 from logdoctor.errors import InputError
@@ -146,6 +146,7 @@ def parse(
     reporter = ENTRY_FORMATS[fmt](sys.stdout, raw=raw, width=width)
     reporter.start()
     options = _options(dialect, max_entry_bytes, max_frames)
+    bulk_reading()
     for entry in iter_entries(paths, options=options, on_error=errors):
         reporter.entry(entry)
     reporter.end()
@@ -257,6 +258,7 @@ def scan_cmd(
     if not paths:
         paths = (glpi_logs(),)
     rules = load_rules(rule_paths, no_builtin_rules, select, ignore)
+    bulk_reading()
     known = _read_baseline(baseline) if baseline else None
     verdict = Verdict(fail_on or config.load().fail_on or "error", known)
     with _output(output) as stream:
