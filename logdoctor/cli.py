@@ -7,7 +7,10 @@ importing them all costs about a quarter of a second, which a cron job running
 
 from __future__ import annotations
 
+import errno
 import importlib
+import sys
+from typing import Any
 
 import click
 
@@ -37,6 +40,20 @@ class _LazyGroup(click.Group):
         command = getattr(importlib.import_module(module), name)
         assert isinstance(command, click.Command)
         return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; output that cannot be written (a full disk) ends with one
+        line and exit code 2, not a traceback (click itself handles a closed pipe)."""
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            if exc.errno not in _WRITE_ERRORS:
+                raise
+            click.echo(f"logdoctor: cannot write the output: {exc.strerror}", err=True)
+            sys.exit(2)
+
+
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -12,6 +14,7 @@ from logdoctor import __version__
 from logdoctor.cli import main
 from tests.conftest import run_cli
 
+SAMPLES = Path(__file__).parent.parent / "sample_logs"
 LOG = (
     "[2023-01-13 12:37:20] glpiphplog.CRITICAL:   *** Uncaught Exception "
     "Laminas\\Mail\\Storage\\Exception\\RuntimeException: cannot login, user or password wrong "
@@ -169,3 +172,22 @@ def test_paths_are_required_and_printed_as_given(log: Path) -> None:
     assert code == 2 and "Missing argument 'PATHS...'" in err
     code, out, _ = run_cli("parse", log.name, cwd=log.parent)
     assert json.loads(out.splitlines()[0])["path"] == "php-errors.log"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "args", [["parse", "--format", "jsonl"], ["scan", "--format", "json"]], ids=["parse", "scan"]
+)
+def test_output_that_cannot_be_written_is_one_line_and_exit_2(args: list[str]) -> None:
+    # A full disk under the report: one line on stderr, no traceback.
+    with open("/dev/full", "wb") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "logdoctor", *args, str(SAMPLES)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    assert proc.returncode == 2
+    assert proc.stderr.decode().splitlines() == [
+        "logdoctor: cannot write the output: No space left on device"
+    ]
