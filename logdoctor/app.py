@@ -7,11 +7,14 @@ calls these functions.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NoReturn
 
 from logdoctor import parallel
 from logdoctor.errors import InputError
@@ -54,6 +57,26 @@ def bulk_reading() -> None:
     the setting."""
     gc.freeze()
     gc.set_threshold(50_000, 10, 10)
+
+
+def finish(code: int) -> NoReturn:
+    """Exit with `code` once the output is flushed, skipping the interpreter's teardown:
+    after a big read it frees every remembered record, body and cache one object at a
+    time (0.6 s after a scan of the 200 MB bench corpus, measured). For the end of a
+    command, when files are closed and worker processes joined. Output that cannot be
+    written ends with exit code 2 and one line on stderr (1, silently, when the reader
+    of a pipe went away, as click does)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = 1
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            sys.stderr.write(f"logdoctor: cannot write the output: {exc.strerror}\n")
+        code = 2
+    with contextlib.suppress(OSError):
+        sys.stderr.flush()
+    os._exit(code)
 
 
 def iter_entries(

@@ -18,7 +18,15 @@ import click
 from rich.console import Console
 
 from logdoctor import config
-from logdoctor.app import Progress, ReadOptions, bulk_reading, findings, iter_entries, scan
+from logdoctor.app import (
+    Progress,
+    ReadOptions,
+    bulk_reading,
+    findings,
+    finish,
+    iter_entries,
+    scan,
+)
 from logdoctor.cli_options import rule_options, width_option
 from logdoctor.cli_rules import glpi_logs, level_option, load_rules
 from logdoctor.errors import InputError
@@ -150,7 +158,7 @@ def parse(
     for entry in iter_entries(paths, options=options, on_error=errors):
         reporter.entry(entry)
     reporter.end()
-    sys.exit(EXIT_INPUT if errors.count else EXIT_OK)
+    finish(EXIT_INPUT if errors.count else EXIT_OK)
 
 
 @click.command("scan")
@@ -293,8 +301,8 @@ def scan_cmd(
                 _write_baseline(write_baseline, doc)
                 failed = False
     if errors.count or rules.problems:
-        sys.exit(EXIT_INPUT)
-    sys.exit(EXIT_FOUND if failed else EXIT_OK)
+        finish(EXIT_INPUT)
+    finish(EXIT_FOUND if failed else EXIT_OK)
 
 
 def _moment(value: str | None, option: str) -> str:
