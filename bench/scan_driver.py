@@ -25,6 +25,7 @@ from logdoctor.app import ReadOptions, bulk_reading, scan
 from logdoctor.incidents import Grouping
 from logdoctor.report import build
 from logdoctor.ruleset import load
+from logdoctor.ruleset.cache import cache_dir
 
 
 def main() -> int:
@@ -39,7 +40,7 @@ def main() -> int:
     if args.counts_only:
         Grouping.add_block = lambda self, *a, **k: None  # type: ignore[method-assign]
         Grouping.add_entry = lambda self, *a, **k: None  # type: ignore[method-assign]
-    rules = load([], builtin=True).rules
+    rules = load([], builtin=True, cache=cache_dir()).rules  # as the CLI loads them
     bulk_reading()  # as `logdoctor scan` does once its rules are loaded
     errors: list[object] = []
     stats = scan(

@@ -26,6 +26,7 @@ from logdoctor.model import Entry, Level
 from logdoctor.parse import parse_text
 from logdoctor.report.safe import inert
 from logdoctor.ruleset import RuleSet, load
+from logdoctor.ruleset.cache import cache_dir
 from logdoctor.ruleset.selftest import run as run_examples
 from logdoctor.sources import glpi_log_dir
 
@@ -67,7 +68,7 @@ def load_rules(
     every problem on stderr (the valid rules still apply)."""
     cfg = config.load()
     builtin = cfg.builtin_rules and not no_builtin_rules
-    rules = load([*cfg.rules, *rule_paths], builtin=builtin)
+    rules = load([*cfg.rules, *rule_paths], builtin=builtin, cache=cache_dir())
     rules = rules.select([*cfg.select, *select], [*cfg.ignore, *ignore])
     rules.problems[:0] = cfg.problems
     for problem in rules.problems:

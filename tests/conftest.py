@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,6 +16,12 @@ from logdoctor.parse import parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_logs"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The CLI runs of the suite keep their compiled rules in a folder of their own, not
+    in the user's cache."""
+    os.environ.setdefault("LOGDOCTOR_CACHE_DIR", tempfile.mkdtemp(prefix="logdoctor-cache-"))
 
 
 def run_cli(

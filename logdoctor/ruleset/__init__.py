@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from logdoctor.match import CompiledRule
+from logdoctor.ruleset import cache as rule_cache
 from logdoctor.ruleset.schema import RuleReader
 from logdoctor.ruleset.yamlsrc import Problem, compose
 
@@ -66,8 +67,9 @@ def rule_files(path: Path) -> Iterable[tuple[Path, str]]:
         yield path, path.stem
 
 
-def load(paths: Sequence[str] = (), *, builtin: bool = True) -> RuleSet:
-    """Read the built-in rules (unless `builtin` is False) and the given files or folders."""
+def load(paths: Sequence[str] = (), *, builtin: bool = True, cache: Path | None = None) -> RuleSet:
+    """Read the built-in rules (unless `builtin` is False) and the given files or folders;
+    with `cache` (a folder, see cache.py), a rule set read before is not read again."""
     out = RuleSet()
     sources: list[tuple[Path, str]] = []
     if builtin:
@@ -79,13 +81,29 @@ def load(paths: Sequence[str] = (), *, builtin: bool = True) -> RuleSet:
             out.problems.append(Problem(given, 1, 1, "no such rule file or folder"))
             continue
         sources += list(rule_files(p))
-    seen: dict[str, str] = {}
+    files: list[tuple[str, str, str | None, str | None]] = []
     for file, prefix in sources:
-        label = _label(file)
         try:
-            text = file.read_text(encoding="utf-8")
+            files.append((_label(file), prefix, file.read_text(encoding="utf-8"), None))
         except (OSError, UnicodeDecodeError) as exc:
-            out.problems.append(Problem(label, 1, 1, f"cannot read: {exc}"))
+            files.append((_label(file), prefix, None, f"cannot read: {exc}"))
+    digest = rule_cache.key(files) if cache is not None else ""
+    found = rule_cache.get(cache, digest) if cache is not None else None
+    if not isinstance(found, RuleSet):
+        found = _read(files)
+        rule_cache.put(cache, digest, found)
+    out.rules += found.rules
+    out.problems += found.problems
+    return out
+
+
+def _read(files: list[tuple[str, str, str | None, str | None]]) -> RuleSet:
+    """Compile the rules of these files (label, id prefix, text or read error)."""
+    out = RuleSet()
+    seen: dict[str, str] = {}
+    for label, prefix, text, error in files:
+        if text is None:
+            out.problems.append(Problem(label, 1, 1, error or "cannot read"))
             continue
         node, problems = compose(label, text)
         out.problems += problems
