@@ -233,7 +233,8 @@ class Matcher:
         self._timed_out: set[str] = set()
         self._memo: dict[Body | str, list[tuple[CompiledRule, dict[str, str]]]] = {}
         self._by_fields: dict[tuple[object, ...], ByFields] = {}
-        self._by_frames: dict[tuple[int, Frame | None], tuple[object, frozenset[int]]] = {}
+        self._by_frames: dict[int, tuple[tuple[Frame, ...], frozenset[int]]] = {}
+        self._by_origin: dict[tuple[str, str], frozenset[int]] = {}
         # Rules whose result depends on the backtrace: a frame predicate somewhere.
         self._frame_rules = frozenset(
             i for i, c in enumerate(self.rules) if not c.per_entry and _reads_frames(c.pred)
@@ -275,6 +276,11 @@ class Matcher:
         self._anchor_keys = frozenset(self._anchors)
         self._prefixed = sorted(prefixed.items())
         self._index[False] = ([], self._index[False][1], self._index[False][2])
+        # A frame literal with a newline could span two frames: then the frames are
+        # searched as one text, unremembered.
+        self._frames_apart = not any(
+            "\n" in literal for index in self._index[False][1:] for literal, _ in index
+        )
 
     @property
     def per_entry(self) -> bool:
@@ -319,6 +325,8 @@ class Matcher:
         # What the backtrace adds: rules chosen by a literal found in the frames only,
         # and those the fields left undecided.
         by_frames = self._frame_chosen(body)
+        if not (known.later or by_frames):
+            return [hit for _, hit in known.hits]
         extra = set(known.later)
         if by_frames:
             extra.update(by_frames - known.chosen)
@@ -330,14 +338,33 @@ class Matcher:
         return [hit for _, hit in sorted(known.hits + found, key=lambda h: h[0])]
 
     def _frame_chosen(self, body: Body) -> frozenset[int]:
-        """The rules the literals of `body`'s frames choose, remembered by the frames
-        tuple (the parser shares one between records with the same backtrace: checked
-        by identity, the memo holding it) and the origin."""
-        key = (id(body.frames), body.origin)
-        known = self._by_frames.get(key)
-        if known is not None and known[0] is body.frames:
+        """The rules the literals of `body`'s frames choose. The frames tuple and the
+        origin are looked up apart (a literal holds no newline, so it lies within one
+        frame's text): the tuple by identity (the parser shares one between records
+        with the same backtrace; the memo holds it, so its id is not reused), the origin
+        by its file and call (its line, which changes, is no part of the text)."""
+        if not self._frames_apart:
+            return self._chosen_in(frames_text(body))
+        frames = body.frames
+        known = self._by_frames.get(id(frames))
+        if known is None or known[0] is not frames:
+            text = "\n".join([f"{f.file} {f.call}" for f in frames])
+            if len(self._by_frames) >= self.KEEP:
+                self._by_frames.clear()
+            known = self._by_frames[id(frames)] = (frames, self._chosen_in(text))
+        origin = body.origin
+        if origin is None:
             return known[1]
-        frames = frames_text(body)
+        where = (origin.file, origin.call)
+        at_origin = self._by_origin.get(where)
+        if at_origin is None:
+            if len(self._by_origin) >= self.KEEP:
+                self._by_origin.clear()
+            at_origin = self._by_origin[where] = self._chosen_in(f"{origin.file} {origin.call}")
+        return known[1] | at_origin if at_origin else known[1]
+
+    def _chosen_in(self, frames: str) -> frozenset[int]:
+        """The rules chosen by the frame literals found in `frames`."""
         chosen: set[int] = set()
         in_frames, in_both = self._index[False][1:]
         for literal, positions in in_frames:
@@ -346,11 +373,7 @@ class Matcher:
         for literal, positions in in_both:
             if literal in frames:
                 chosen.update(positions)
-        if len(self._by_frames) >= self.KEEP:
-            self._by_frames.clear()
-        found = frozenset(chosen)
-        self._by_frames[key] = (body.frames, found)
-        return found
+        return frozenset(chosen)
 
     def _match_fields(self, entry: Entry) -> ByFields:
         """The rules an entry's fields decide, and those left to its backtrace."""

@@ -211,3 +211,16 @@ def test_the_matcher_finds_what_evaluating_every_rule_finds() -> None:
     assert sum(map(len, expected)) > 100
     for _ in range(2):
         assert [[f.rule.id for f in matcher.findings(e)] for e in entries] == expected
+
+
+def test_a_keyword_spanning_two_frames_is_found_in_the_frames_text(tmp_path: Path) -> None:
+    # The frames and the origin are looked up apart (each remembered); a keyword with a
+    # newline can span the last frame and the origin, and is still found.
+    m = rule(
+        tmp_path,
+        "      message: '(?i)cannot login'\n",  # case-insensitive: the keyword is the filter
+        extra='    keywords: ["MailCollector->connect()\\n/var/www/glpi/marketplace"]\n',
+    )
+    assert m._frames_apart is False
+    assert hits(m, GLPI10) == [{}]
+    assert hits(m, BASIC) == []
