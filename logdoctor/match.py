@@ -202,7 +202,6 @@ Hit = tuple[CompiledRule, dict[str, str]]
 class ByFields(NamedTuple):
     """What a body's fields alone decide (remembered per `fields_key`)."""
 
-    fields: str  # fields_text
     hits: list[tuple[int, Hit]]  # matching rules decided by the fields, by position
     chosen: frozenset[int]  # positions the fields' literals chose (decided or later)
     later: tuple[int, ...]  # chosen, but the backtrace decides: a frame predicate, or
@@ -231,7 +230,7 @@ class Matcher:
         self.rules = sorted(rules, key=lambda c: (-c.rule.severity, c.rule.id))
         self.on_timeout = on_timeout
         self._timed_out: set[str] = set()
-        self._memo: dict[Body | str, list[tuple[CompiledRule, dict[str, str]]]] = {}
+        self._memo: dict[Body | int, list[tuple[CompiledRule, dict[str, str]]]] = {}
         self._by_fields: dict[tuple[object, ...], ByFields] = {}
         self._by_frames: dict[int, tuple[tuple[Frame, ...], frozenset[int]]] = {}
         self._by_origin: dict[tuple[str, str], frozenset[int]] = {}
@@ -291,8 +290,9 @@ class Matcher:
         """The rules that match `entry` by its body alone (remembered per body)."""
         body = entry.body
         # By record text when the parser gave one: a body evicted from the parser's memo
-        # and read again is a new object with the same text, and needs no new match.
-        key: Body | str = body.record_key or body
+        # and read again is a new object with the same text, and needs no new match. By
+        # the text's hash, so that the memo holds no text alive (as incidents.py does).
+        key: Body | int = hash(body.record_key) if body.record_key else body
         hits = self._memo.get(key)
         if hits is None:
             hits = self._match(entry, per_entry=False)
@@ -332,7 +332,7 @@ class Matcher:
             extra.update(by_frames - known.chosen)
         if not extra:
             return [hit for _, hit in known.hits]
-        found = self._evaluate(sorted(extra), entry, known.fields, frames_text(body))
+        found = self._evaluate(sorted(extra), entry, fields_text(body), frames_text(body))
         if not found:
             return [hit for _, hit in known.hits]
         return [hit for _, hit in sorted(known.hits + found, key=lambda h: h[0])]
@@ -409,7 +409,7 @@ class Matcher:
             else:
                 now.append(position)
         hits = self._evaluate(now, entry, fields, "")
-        return ByFields(fields, hits, frozenset(chosen), tuple(later))
+        return ByFields(hits, frozenset(chosen), tuple(later))
 
     def _match_raw(self, entry: Entry) -> list[Hit]:
         """The rules that read the raw text: their literals are looked up in it."""

@@ -89,10 +89,12 @@ AUTO_10 = object()  # version hint to be read from the paths
 _MARKERS = frozenset(("  Backtrace :", "Backtrace :", "\tStack Trace:", "Stack trace:"))
 
 
-# What the rows after a backtrace marker read as, by their text: distinct records
-# often share the whole backtrace (the same warning from the same code path, with
-# another id in its message), so its rows are read once and its frames tuple shared.
-TRACES: dict[str, tuple[tuple[Frame, ...], tuple[str, ...], int, int]] = {}
+# What the rows after a backtrace marker read as, by the hash of their text: distinct
+# records often share the whole backtrace (the same warning from the same code path,
+# with another id in its message), so its rows are read once and its frames tuple
+# shared. The hash, not the text, so that the cache holds no text alive (a 64-bit
+# collision between two of 4,096 backtraces is not a practical risk).
+TRACES: dict[int, tuple[tuple[Frame, ...], tuple[str, ...], int, int]] = {}
 TRACES_MAX = 4096
 
 
@@ -107,7 +109,7 @@ def _cut_trace(
     msg = [line.rstrip("\r") for line in lines[:at]]
     if at + 1 >= len(lines):
         return msg, (), (), 0
-    key = "\n".join(lines[at + 1 :])
+    key = hash("\n".join(lines[at + 1 :]))
     known = TRACES.get(key)
     if known is None or known[3] != max_frames:
         frames, previous, dropped = _read_trace(lines[at + 1 :], max_frames)
