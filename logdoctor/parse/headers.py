@@ -71,6 +71,10 @@ class HeaderScanner:
         # "(?=[\[\d])": backtrace and message lines fail on one test, not nine.
         self.scan = re.compile(rf"\n(?=[\[\d])(?:{alternation})")
         self.at = re.compile(rf"(?:{alternation})")
+        # The alternatives whose header holds `] glpi` (see Grouper._glued_glpi).
+        self.glpi = frozenset(
+            i for i, d in enumerate(self.dialects) if d in (Dialect.GLPI_MONOLOG, Dialect.GLPI11)
+        )
 
 
 # Details of a header, read only for the first occurrence of a record text.

@@ -193,3 +193,25 @@ def test_glued_header_search_finds_what_the_regex_finds(pieces: list[str]) -> No
 def test_headers_glued_in_a_row_on_one_line() -> None:
     text = "x2024-01-01 00:00:00 [a 2024-01-01 00:00:01 [b@h]\nmore\n"
     assert glued_file_starts(text) == [20]
+
+
+MONOLOG_PIECES = [
+    "[2024-01-01 00:00:00] glpiphplog.WARNING: x", "[2024-01-01 00:00:00] glpi.ERROR:   *** y",
+    "[2024-01-01 00:00:00] glpisqllog.ERROR: z", "] glpi", "[x] glpiphplog.X: ", "\n", "  ",
+    "a", "[2024-01-01T00:00:00+00:00] glpi.INFO: m",
+]  # fmt: skip
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(MONOLOG_PIECES), max_size=14), st.booleans())
+def test_the_glued_monolog_count_skips_no_header(pieces: list[str], at_line_start: bool) -> None:
+    # The regex for glued GLPI Monolog headers runs only when the block holds more
+    # `] glpi` than its line-start headers: the headers found are those of always
+    # running it.
+    from logdoctor.parse.group import Grouper
+
+    text = "".join(pieces)
+    grouper = Grouper()
+    always = Grouper()
+    always._glued_glpi = lambda text, found: True  # type: ignore[method-assign]
+    assert grouper._headers(text, at_line_start) == always._headers(text, at_line_start)
