@@ -196,11 +196,32 @@ def parse_timestamp(text: str) -> datetime | None:
     if len(_cache) > 8192:
         _cache.clear()
     try:
-        value = _parse(text)
+        value = _by_minute(text) or _parse(text)
     except (ValueError, KeyError, IndexError):
         value = None
     _cache[text] = value
     return value
+
+
+_minutes: dict[str, datetime | None] = {}
+
+
+def _by_minute(t: str) -> datetime | None:
+    """PHP's `18-Jan-2024 16:20:04[ zone]` from the datetime of its minute (remembered:
+    each second of a log is new, its minute rarely), or None for another shape."""
+    if t[2:3] != "-" or t[17:18] != ":" or t[20:21] not in ("", " ") or not t[18:20].isdigit():
+        return None
+    minute = t[:17] + t[20:]  # the zone stays in the key
+    base = _minutes.get(minute, _MISSING)
+    if base is _MISSING:
+        if len(_minutes) > 4096:
+            _minutes.clear()
+        try:
+            base = _minutes[minute] = _parse(t[:17] + ":00" + t[20:])
+        except (ValueError, KeyError, IndexError):
+            base = _minutes[minute] = None
+    second = int(t[18:20])
+    return base.replace(second=second) if base is not None and second < 60 else None
 
 
 def _parse(t: str) -> datetime:

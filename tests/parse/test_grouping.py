@@ -215,3 +215,30 @@ def test_the_glued_monolog_count_skips_no_header(pieces: list[str], at_line_star
     always = Grouper()
     always._glued_glpi = lambda text, found: True  # type: ignore[method-assign]
     assert grouper._headers(text, at_line_start) == always._headers(text, at_line_start)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.integers(1, 31),
+    st.sampled_from(["Jan", "Feb", "Jun", "Dec", "Foo"]),
+    st.integers(1999, 2031),
+    st.integers(0, 25),
+    st.integers(0, 61),
+    st.integers(0, 61),
+    st.sampled_from(["", " UTC", " Europe/Paris", " America/New_York", ".5", " Not/AZone"]),
+)
+def test_php_stamps_read_by_their_minute_equal_the_full_reading(
+    day: int, month: str, year: int, hour: int, minute: int, second: int, rest: str
+) -> None:
+    # parse_timestamp reads a PHP stamp from the remembered datetime of its minute.
+    from logdoctor.parse import headers
+
+    text = f"{day:02}-{month}-{year} {hour:02}:{minute:02}:{second:02}{rest}"
+    try:
+        expected = headers._parse(text)
+    except (ValueError, KeyError, IndexError):
+        expected = None
+    headers._cache.pop(text, None)
+    got = headers.parse_timestamp(text)
+    assert got == expected
+    assert (got.tzinfo if got else None) == (expected.tzinfo if expected else None)
