@@ -88,6 +88,9 @@ class Body:
     # The record text this body was read from (after the timestamp), set by the parser:
     # what identifies a body across memo evictions (match.py keys its results on it).
     record_key: str = ""
+    # Newlines in the record text, for its repeats' line numbers (set by the parser when
+    # its key is the whole record after the timestamp; -1: count them).
+    newlines: int = -1
 
 
 class Entry(NamedTuple):

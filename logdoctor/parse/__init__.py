@@ -170,19 +170,26 @@ class EntryParser:
         prev_ts, when = None, None
         for head in islice(heads, 1, None):
             e = head[0]
-            nl = count("\n", s, e)
-            last = lineno + nl - 1 if text[e - 1] == "\n" else lineno + nl  # else: glued
             if e - s > max_raw:
+                nl = count("\n", s, e)
+                last = lineno + nl - 1 if text[e - 1] == "\n" else lineno + nl
                 append(self._slow(text, (s, alt, ts), e, lineno, last))
             else:
                 key = text[s + len(ts) + (text[s] == "[") : e]  # _key(), inlined
+                nl = -1
                 if key[-3:] == "} \n":
                     key = _key(text, ts, s, e)
+                    nl = count("\n", s, e)
                 body = lookup(key)
                 if body is None and (body := memo.old.get(key)) is not None:
                     remember(key, body)  # from the older generation: kept a while longer
                 if body is None:  # a first occurrence
                     body = self._first_body(text, (s, alt, ts), e, key)
+                if nl < 0:  # the key is the whole record after its timestamp: as counted
+                    nl = body.newlines  # for the first occurrence (a C loop a character)
+                    if nl < 0:
+                        nl = body.newlines = count("\n", s, e)
+                last = lineno + nl - 1 if text[e - 1] == "\n" else lineno + nl  # else: glued
                 if ts != prev_ts:  # entries of the same second share their datetime
                     prev_ts, when = ts, ts_parse(ts)
                 append(make(Entry, (path, lineno, last, ts, when, text[s:e], body, 0)))
@@ -216,12 +223,14 @@ class EntryParser:
             e = head[0]
             stamp(ts)
             at_line(lineno)
-            lineno += count("\n", s, e)
             key = text[s + len(ts) + (text[s] == "[") : e]  # _key(), inlined
+            nl = -1
             if key[-3:] == "} \n":
                 key = _key(text, ts, s, e)
+                nl = count("\n", s, e)
             if e - s > max_raw:
                 body = None
+                nl = count("\n", s, e)
             else:
                 body = lookup(key)
                 if body is None and (body := memo.old.get(key)) is not None:
@@ -229,6 +238,11 @@ class EntryParser:
             if body is None:  # a first occurrence (or longer than the cap)
                 body = self._first_body(text, prev, e, key)
                 tally.truncated += e - s > max_raw and not body.frames_dropped
+            if nl < 0:  # the key is the whole record after its timestamp (see feed)
+                nl = body.newlines
+                if nl < 0:
+                    nl = body.newlines = count("\n", s, e)
+            lineno += nl
             append(body)
             prev = head
             s, _, ts = head

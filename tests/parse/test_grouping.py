@@ -44,6 +44,9 @@ SHAPES = [
     "line with CRLF\r\n",
     "nul \x00 byte and latin-1 \udce9 byte kept as a surrogate escape\n",
     "[not a header] at all\n",
+    # The same key once the JSON context is cut, with other newlines in what is cut.
+    '[2024-03-06 09:26:25] glpiphplog.WARNING: same {"a":1}\nfoo} \n',
+    '[2024-03-06 09:26:26] glpiphplog.WARNING: same {"a":1}\nfoo\nbar} \n',
 ]
 
 
@@ -65,6 +68,22 @@ def test_joining_raw_text_gives_the_input_back_whatever_the_block_cuts(
     # (or on the next line), and the last ends on the last line.
     for a, b in itertools.pairwise(whole):
         assert b.line == a.end_line + (1 if a.raw.endswith("\n") else 0)
+    # ... and each spans the lines of its own text (repeats' counts are remembered).
+    at = 1
+    for e in whole:
+        assert (e.line, e.end_line) == (
+            at,
+            at + e.raw.count("\n") - (1 if e.raw.endswith("\n") else 0),
+        )
+        at += e.raw.count("\n")
+    # The counting path (scan) gives the same first lines and bodies.
+    parser = EntryParser("<text>")
+    tally = parser.feed_bodies(text)
+    rest = parser.flush()
+    assert tally.lines + [e.line for e in rest] == [e.line for e in whole]
+    assert [(b.dialect, b.message) for b in tally.bodies + [e.body for e in rest]] == [
+        (e.body.dialect, e.body.message) for e in whole
+    ]
     # The same input fed in arbitrary blocks cut after a newline gives the same entries.
     blocks, pos = [], 0
     for cut in cuts:
@@ -242,3 +261,16 @@ def test_php_stamps_read_by_their_minute_equal_the_full_reading(
     got = headers.parse_timestamp(text)
     assert got == expected
     assert (got.tzinfo if got else None) == (expected.tzinfo if expected else None)
+
+
+def test_repeats_whose_cut_context_spans_other_lines_keep_their_line_numbers() -> None:
+    # Two records share their body once their JSON context is cut, but what is cut
+    # holds one and two newlines: the line numbers still follow the text.
+    one, two = SHAPES[-2], SHAPES[-1]
+    text = one + two + one + two
+    whole = list(parse_text(text))
+    assert [(e.line, e.end_line) for e in whole] == [(1, 2), (3, 5), (6, 7), (8, 10)]
+    assert whole[0].body is whole[1].body
+    parser = EntryParser("<text>")
+    tally = parser.feed_bodies(text)
+    assert tally.lines + [e.line for e in parser.flush()] == [1, 3, 6, 8]
