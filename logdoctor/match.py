@@ -203,9 +203,20 @@ class ByFields(NamedTuple):
     """What a body's fields alone decide (remembered per `fields_key`)."""
 
     hits: list[tuple[int, Hit]]  # matching rules decided by the fields, by position
-    chosen: frozenset[int]  # positions the fields' literals chose (decided or later)
-    later: tuple[int, ...]  # chosen, but the backtrace decides: a frame predicate, or
-    # the rule's own keywords are not in the fields (they may be in the frames)
+    chosen: frozenset[int]  # positions the fields' literals chose (decided or not)
+    later: tuple[int, ...]  # chosen, own keywords found, but a frame predicate decides
+    unconfirmed: tuple[int, ...]  # chosen, but their own keywords are not in the fields
+    # (they may be in the frames)
+
+
+def _confirmed(c: CompiledRule, fields: str, frames: str) -> bool:
+    """Does one of the rule's own keywords (if it has any) lie in the fields or frames?"""
+    if not c.confirm:
+        return True
+    for k in c.confirm:  # noqa: SIM110 - no generator a call: per record and rule
+        if k in fields or k in frames:
+            return True
+    return False
 
 
 PREFIX = 4  # characters of a literal with no anchor word that are looked up first
@@ -325,14 +336,18 @@ class Matcher:
         # What the backtrace adds: rules chosen by a literal found in the frames only,
         # and those the fields left undecided.
         by_frames = self._frame_chosen(body)
-        if not (known.later or by_frames):
+        if not (known.later or known.unconfirmed or by_frames):
             return [hit for _, hit in known.hits]
-        extra = set(known.later)
+        found = self._evaluate(known.later, entry) if known.later else []
+        check = set(known.unconfirmed)
         if by_frames:
-            extra.update(by_frames - known.chosen)
-        if not extra:
-            return [hit for _, hit in known.hits]
-        found = self._evaluate(sorted(extra), entry, fields_text(body), frames_text(body))
+            check.update(by_frames - known.chosen)
+        if check:  # their own keywords first, in the fields or the frames
+            fields, frames = fields_text(body), frames_text(body)
+            rules = self.rules
+            found += self._evaluate(
+                [p for p in sorted(check) if _confirmed(rules[p], fields, frames)], entry
+            )
         if not found:
             return [hit for _, hit in known.hits]
         return [hit for _, hit in sorted(known.hits + found, key=lambda h: h[0])]
@@ -400,16 +415,18 @@ class Matcher:
                 chosen.update(positions)
         now: list[int] = []
         later: list[int] = []
+        unconfirmed: list[int] = []
         for position in sorted(chosen):
             c = self.rules[position]
-            if position in self._frame_rules or (
-                c.confirm and not any(k in fields for k in c.confirm)
-            ):
+            if c.confirm and not _confirmed(c, fields, ""):
+                unconfirmed.append(position)
+            elif position in self._frame_rules:
                 later.append(position)
             else:
                 now.append(position)
-        hits = self._evaluate(now, entry, fields, "")
-        return ByFields(hits, frozenset(chosen), tuple(later))
+        return ByFields(
+            self._evaluate(now, entry), frozenset(chosen), tuple(later), tuple(unconfirmed)
+        )
 
     def _match_raw(self, entry: Entry) -> list[Hit]:
         """The rules that read the raw text: their literals are looked up in it."""
@@ -419,17 +436,15 @@ class Matcher:
             for literal, positions in index:
                 if literal in raw:
                     chosen.update(positions)
-        return [hit for _, hit in self._evaluate(sorted(chosen), entry, raw, raw)]
+        rules = self.rules
+        confirmed = [p for p in sorted(chosen) if _confirmed(rules[p], raw, "")]
+        return [hit for _, hit in self._evaluate(confirmed, entry)]
 
-    def _evaluate(
-        self, positions: Iterable[int], entry: Entry, fields: str, frames: str
-    ) -> list[tuple[int, Hit]]:
-        """The rules at `positions` (in order) that match, after their own keywords."""
+    def _evaluate(self, positions: Iterable[int], entry: Entry) -> list[tuple[int, Hit]]:
+        """The rules at `positions` (in order, their own keywords checked) that match."""
         out = []
         for position in positions:
             c = self.rules[position]
-            if c.confirm and not any(k in fields or k in frames for k in c.confirm):
-                continue
             captures: dict[str, str] = {}
             try:
                 ok = evaluate(c.pred, entry, captures)
