@@ -52,14 +52,18 @@ def _remembered(
 
 def glpi_row(row: str) -> Frame | None:
     """One GLPI backtrace row, or None when `row` is not one (remembered in ROWS)."""
-    return _remembered(ROWS, ROWS_MAX, _glpi_row, row)
+    return _remembered(ROWS, ROWS_MAX, read_glpi_row, row)
 
 
-def _glpi_row(row: str) -> Frame | None:
+_make = tuple.__new__  # a NamedTuple's own __new__ is Python code: 0.23 against 0.12 us
+
+
+def read_glpi_row(row: str) -> Frame | None:
+    """One GLPI backtrace row, or None when `row` is not one (not remembered)."""
     row = row.rstrip("\r")
     if len(row) >= 53 and row[52] == " " and row.startswith("  ") and row[2] != " ":
         file, line = split_script(row[2:52].rstrip())
-        return Frame(file, line, row[53:].rstrip())
+        return _make(Frame, (file, line, row[53:].rstrip()))
     if row.lstrip().startswith("#"):
         return None  # a PHP row ("#0 /file(12): call()"), read by php_row
     m = _LOOSE_ROW.fullmatch(row)

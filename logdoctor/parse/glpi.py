@@ -19,7 +19,15 @@ import re
 from typing import Any
 
 from logdoctor.model import Body, Dialect, Frame, Level
-from logdoctor.parse.frames import MISSING, ROWS, glpi_origin, glpi_row, php_row, split_script
+from logdoctor.parse.frames import (
+    MISSING,
+    ROWS,
+    ROWS_MAX,
+    glpi_origin,
+    php_row,
+    read_glpi_row,
+    split_script,
+)
 from logdoctor.parse.headers import Head
 from logdoctor.parse.levels import level_of, level_of_php_type
 
@@ -125,8 +133,10 @@ def _read_trace(rows: list[str], max_frames: int) -> tuple[tuple[Frame, ...], tu
     cached = ROWS.get  # most rows were seen in an earlier entry
     for line in rows:
         frame = cached(line, MISSING)
-        if frame is MISSING:
-            frame = glpi_row(line)
+        if frame is MISSING:  # glpi_row(), inlined: one lookup, not two
+            if len(ROWS) >= ROWS_MAX:
+                ROWS.clear()
+            frame = ROWS[line] = read_glpi_row(line)
         if frame is None:
             line = line.rstrip("\r")
             if line.startswith("  Previous: "):
