@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from logdoctor import parallel
-from logdoctor.app import ReadOptions, bulk_reading, iter_entries
+from logdoctor.app import ReadOptions, bulk_reading, finish, iter_entries
 from logdoctor.errors import InputError
 from logdoctor.sources import Source
 
@@ -218,4 +218,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    finish(main())  # as the CLI ends: output flushed, no interpreter teardown

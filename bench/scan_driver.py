@@ -18,10 +18,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 
 from logdoctor import parallel
-from logdoctor.app import ReadOptions, bulk_reading, scan
+from logdoctor.app import ReadOptions, bulk_reading, finish, scan
 from logdoctor.incidents import Grouping
 from logdoctor.report import build
 from logdoctor.ruleset import load
@@ -58,4 +57,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    finish(main())  # as the CLI ends: output flushed, no interpreter teardown
