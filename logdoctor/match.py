@@ -209,6 +209,18 @@ class ByFields(NamedTuple):
     # (they may be in the frames)
 
 
+_NONE: frozenset[int] = frozenset()
+
+
+def _filters(groups: Iterable[tuple[str, Index]]) -> dict[str, Callable[[str], object]]:
+    """For each group of more than GROUP_FILTER literals, a search for any of them."""
+    return {
+        key: re.compile("|".join(re.escape(literal) for literal, _ in group)).search
+        for key, group in groups
+        if len(group) > GROUP_FILTER
+    }
+
+
 def _confirmed(c: CompiledRule, fields: str, frames: str) -> bool:
     """Does one of the rule's own keywords (if it has any) lie in the fields or frames?"""
     if not c.confirm:
@@ -220,6 +232,7 @@ def _confirmed(c: CompiledRule, fields: str, frames: str) -> bool:
 
 
 PREFIX = 4  # characters of a literal with no anchor word that are looked up first
+GROUP_FILTER = 16  # literals of one word or prefix beyond which they are tested as a regex
 WORDS = re.compile(r"\w+").findall
 
 
@@ -285,7 +298,15 @@ class Matcher:
                 prefixed.setdefault(literal[:PREFIX], []).append((literal, positions))
         self._anchor_keys = frozenset(self._anchors)
         self._prefixed = sorted(prefixed.items())
+        # A group of many literals (rules about many plugins, tables or codes that share
+        # a word or a prefix) is first tested as one regex: one C-speed search says
+        # whether any of them is there (an alternation finds a match wherever one of
+        # its literals occurs; `re` factors out their common prefix), and only then is
+        # each literal looked up (overlapping literals make `findall` unfit to list them).
+        self._word_filters = _filters(self._anchors.items())
+        self._prefix_filters = _filters(self._prefixed)
         self._index[False] = ([], self._index[False][1], self._index[False][2])
+        self._frame_literals = any(self._index[False][1:])
         # A frame literal with a newline could span two frames: then the frames are
         # searched as one text, unremembered.
         self._frames_apart = not any(
@@ -358,6 +379,8 @@ class Matcher:
         frame's text): the tuple by identity (the parser shares one between records
         with the same backtrace; the memo holds it, so its id is not reused), the origin
         by its file and call (its line, which changes, is no part of the text)."""
+        if not self._frame_literals:
+            return _NONE
         if not self._frames_apart:
             return self._chosen_in(frames_text(body))
         frames = body.frames
@@ -396,13 +419,18 @@ class Matcher:
         # Each distinct keyword is looked up once, whatever the number of rules using
         # it; only the rules of the keywords found (and those with none) go on.
         chosen = set(self._always[False])
+        filters = self._word_filters
         if self._anchor_keys:
             for word in self._anchor_keys.intersection(WORDS(fields)):
+                if word in filters and filters[word](fields) is None:
+                    continue
                 for literal, positions in self._anchors[word]:
                     if literal in fields:
                         chosen.update(positions)
         for prefix, group in self._prefixed:
             if prefix in fields:
+                if prefix in self._prefix_filters and self._prefix_filters[prefix](fields) is None:
+                    continue
                 for literal, positions in group:
                     if literal in fields:
                         chosen.update(positions)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import regex
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from logdoctor.match import CompiledRule as Compiled
@@ -224,3 +224,44 @@ def test_a_keyword_spanning_two_frames_is_found_in_the_frames_text(tmp_path: Pat
     assert m._frames_apart is False
     assert hits(m, GLPI10) == [{}]
     assert hits(m, BASIC) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    suffixes=st.lists(st.text("ab1_", max_size=3), min_size=17, max_size=30, unique=True),
+    message=st.lists(
+        st.sampled_from(["plug_x", "plug_", "a", "b", "1", "_", " ", "x ", "x plug y", "plug y"]),
+        max_size=12,
+    ),
+)
+@example(
+    suffixes=[*"ab1_", "", "aa", "ab", "a1", "a_", "ba", "bb", "b1", "b_", "1a", "1b", "11", "1_"],
+    message=["x plug ya plug_xab"],
+)
+def test_many_literals_sharing_a_prefix_are_all_found(
+    suffixes: list[str], message: list[str]
+) -> None:
+    # More than GROUP_FILTER literals with one prefix (or one word) are first tested as
+    # one regex; overlapping ones (`plug_xa`, `plug_xab`) must all still be found.
+    rules = [
+        Compiled(
+            Rule(id=f"t.r.x{i}", title="x", severity=Severity.ERROR, explain="x", fix=("x",)),
+            Pred("field", name="message", pattern=regex.compile(regex.escape(f"plug_x{s}"))),
+            keywords=(f"fields:plug_x{s}",),
+        )
+        for i, s in enumerate(suffixes)
+    ] + [
+        Compiled(
+            Rule(id=f"t.w.x{i}", title="x", severity=Severity.ERROR, explain="x", fix=("x",)),
+            Pred("field", name="message", pattern=regex.compile(regex.escape(f"x plug y{s}"))),
+            keywords=(f"fields:x plug y{s}",),
+        )
+        for i, s in enumerate(suffixes)
+    ]
+    matcher = Matcher(rules, on_timeout=pytest.fail)
+    assert matcher._prefix_filters and matcher._word_filters  # the regex path is taken
+    text = "".join(message) or "-"
+    entry = Entry("p", 1, 1, None, None, "", Body(Dialect.PHP, message=text))
+    assert sorted(c.rule.id for c, _ in matcher.body_hits(entry)) == sorted(
+        c.rule.id for c in rules if c.pred.pattern and c.pred.pattern.search(text)
+    )
