@@ -212,6 +212,14 @@ class ByFields(NamedTuple):
 _NONE: frozenset[int] = frozenset()
 
 
+def _add_found(chosen: set[int], text: str, *indexes: Index) -> None:
+    """Add to `chosen` the rules of every literal of `indexes` that `text` holds."""
+    for index in indexes:
+        for literal, positions in index:
+            if literal in text:
+                chosen.update(positions)
+
+
 def _filters(groups: Iterable[tuple[str, Index]]) -> dict[str, Callable[[str], object]]:
     """For each group of more than GROUP_FILTER literals, a search for any of them."""
     return {
@@ -404,13 +412,7 @@ class Matcher:
     def _chosen_in(self, frames: str) -> frozenset[int]:
         """The rules chosen by the frame literals found in `frames`."""
         chosen: set[int] = set()
-        in_frames, in_both = self._index[False][1:]
-        for literal, positions in in_frames:
-            if literal in frames:
-                chosen.update(positions)
-        for literal, positions in in_both:
-            if literal in frames:
-                chosen.update(positions)
+        _add_found(chosen, frames, *self._index[False][1:])
         return frozenset(chosen)
 
     def _match_fields(self, entry: Entry) -> ByFields:
@@ -435,12 +437,7 @@ class Matcher:
                     if literal in fields:
                         chosen.update(positions)
         in_fields, _, in_both = self._index[False]
-        for literal, positions in in_fields:
-            if literal in fields:
-                chosen.update(positions)
-        for literal, positions in in_both:
-            if literal in fields:
-                chosen.update(positions)
+        _add_found(chosen, fields, in_fields, in_both)
         now: list[int] = []
         later: list[int] = []
         unconfirmed: list[int] = []
@@ -460,10 +457,7 @@ class Matcher:
         """The rules that read the raw text: their literals are looked up in it."""
         raw = entry.raw
         chosen = set(self._always[True])
-        for index in self._index[True]:
-            for literal, positions in index:
-                if literal in raw:
-                    chosen.update(positions)
+        _add_found(chosen, raw, *self._index[True])
         rules = self.rules
         confirmed = [p for p in sorted(chosen) if _confirmed(rules[p], raw, "")]
         return [hit for _, hit in self._evaluate(confirmed, entry)]
