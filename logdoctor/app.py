@@ -53,7 +53,7 @@ def bulk_reading() -> None:
     no reference cycles: the young generation is collected every 50,000 allocations
     instead of 700, and what start-up loaded (modules, rules) is left out of full
     collections (callgrind, `scan` of the 20 MB bench corpus: 4.461 -> 4.353 G
-    instructions). The cycles there are are still collected; forked workers inherit
+    instructions). Reference cycles are still collected; forked workers inherit
     the setting."""
     gc.freeze()
     gc.set_threshold(50_000, 10, 10)
