@@ -107,3 +107,20 @@ def test_the_cli_uses_the_cache_folder_and_can_do_without(tmp_path: Path) -> Non
     env = {"LOGDOCTOR_CACHE_DIR": str(off), "LOGDOCTOR_NO_CACHE": "1"}
     assert run_cli("rules", "list", env=env)[:2] == (code, out)
     assert not off.exists()
+
+
+def test_a_change_to_the_code_that_compiles_rules_gives_new_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A development install keeps its version number: the code's own text is keyed too,
+    # so an entry pickled by older classes is never read by newer ones.
+    for name in cache._CODE:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes((cache._PACKAGE / name).read_bytes())
+    parts = [("rules/a.yaml", "a", RULE.format(word="x"), None)]
+    before = cache.key(parts)
+    monkeypatch.setattr(cache, "_PACKAGE", tmp_path)
+    assert cache.key(parts) == before
+    with (tmp_path / "match.py").open("a") as f:
+        f.write("\n# changed\n")
+    assert cache.key(parts) != before

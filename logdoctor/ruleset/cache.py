@@ -3,11 +3,12 @@
 Reading and checking the built-in library (YAML composition, schema checks, regex
 compilation, literal derivation) takes about 0.19 s; loading the same rules from
 this cache about 0.01 s. An entry is keyed by a digest of everything the result
-depends on: the rule files' labels, prefixes and full text, and the versions of
-logdoctor, Python, regex and PyYAML; a changed file gives a new key, so an entry is
-never stale. Entries are pickles, so they are only read from a folder and files
-that belong to the current user and that nobody else can write; anything wrong with
-the cache (missing, unreadable, corrupt, not ours) just means reading the YAML.
+depends on: the rule files' labels, prefixes and full text, the versions of
+logdoctor, Python, regex and PyYAML, and the source of the modules that compile
+rules; a changed file gives a new key, so an entry is never stale. Entries are
+pickles, so they are only read from a folder and files that belong to the current
+user and that nobody else can write; anything wrong with the cache (missing,
+unreadable, corrupt, not ours) just means reading the YAML.
 
 The folder: `$LOGDOCTOR_CACHE_DIR`, else `$XDG_CACHE_HOME/logdoctor`, else
 `~/.cache/logdoctor`; `LOGDOCTOR_NO_CACHE=1` turns the cache off.
@@ -44,11 +45,21 @@ def cache_dir() -> Path | None:
     return Path(base) / "logdoctor"
 
 
+# The modules whose classes and logic make an entry: a change to any of them (a
+# development install keeps its version number) gives new keys.
+_CODE = ("model.py", "match.py", "literals.py", "ruleset/__init__.py", "ruleset/schema.py",
+         "ruleset/yamlsrc.py", "ruleset/cache.py")  # fmt: skip
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
 def key(parts: list[tuple[str, str, str | None, str | None]]) -> str:
     """The digest of (label, prefix, text, read error) of every rule file, in order."""
     h = hashlib.sha256()
     versions = (FORMAT, __version__, sys.version, regex.__version__, yaml.__version__)
     h.update(repr(versions).encode())
+    for name in _CODE:
+        with contextlib.suppress(OSError):
+            h.update((_PACKAGE / name).read_bytes())
     for part in parts:
         for item in part:
             h.update(b"\x01" if item is None else b"\x02" + item.encode("utf-8", "surrogatepass"))
