@@ -172,10 +172,12 @@ def fields_text(body: Body) -> str:
 
 def frames_text(body: Body) -> str:
     """The text frame keywords are looked up in: each frame's file and call, origin last."""
-    frames = [f"{f.file} {f.call}" for f in body.frames]
-    if body.origin is not None:
-        frames.append(f"{body.origin.file} {body.origin.call}")
-    return "\n".join(frames)
+    frames = body.frames if body.origin is None else (*body.frames, body.origin)
+    return _joined(frames)
+
+
+def _joined(frames: Iterable[Frame]) -> str:
+    return "\n".join([f"{f.file} {f.call}" for f in frames])
 
 
 def searchable(body: Body) -> tuple[str, str]:
@@ -394,7 +396,7 @@ class Matcher:
         frames = body.frames
         known = self._by_frames.get(id(frames))
         if known is None or known[0] is not frames:
-            text = "\n".join([f"{f.file} {f.call}" for f in frames])
+            text = _joined(frames)
             if len(self._by_frames) >= self.KEEP:
                 self._by_frames.clear()
             known = self._by_frames[id(frames)] = (frames, self._chosen_in(text))
@@ -406,7 +408,7 @@ class Matcher:
         if at_origin is None:
             if len(self._by_origin) >= self.KEEP:
                 self._by_origin.clear()
-            at_origin = self._by_origin[where] = self._chosen_in(f"{origin.file} {origin.call}")
+            at_origin = self._by_origin[where] = self._chosen_in(_joined((origin,)))
         return known[1] | at_origin if at_origin else known[1]
 
     def _chosen_in(self, frames: str) -> frozenset[int]:
@@ -436,8 +438,8 @@ class Matcher:
                 for literal, positions in group:
                     if literal in fields:
                         chosen.update(positions)
-        in_fields, _, in_both = self._index[False]
-        _add_found(chosen, fields, in_fields, in_both)
+        # (fields literals are all in the word and prefix indexes; unscoped keywords:)
+        _add_found(chosen, fields, self._index[False][2])
         now: list[int] = []
         later: list[int] = []
         unconfirmed: list[int] = []

@@ -44,6 +44,13 @@ def _remembered(
     frame = cache.get(row, MISSING)
     if frame is not MISSING:
         return frame
+    return remember(cache, limit, read, row)
+
+
+def remember(
+    cache: dict[str, Frame | None], limit: int, read: Callable[[str], Frame | None], row: str
+) -> Frame | None:
+    """Read a row not in `cache` and keep it there (cleared when full)."""
     if len(cache) >= limit:
         cache.clear()
     frame = cache[row] = read(row)

@@ -26,6 +26,7 @@ from logdoctor.parse.frames import (
     glpi_origin,
     php_row,
     read_glpi_row,
+    remember,
     split_script,
 )
 from logdoctor.parse.headers import Head
@@ -133,10 +134,8 @@ def _read_trace(rows: list[str], max_frames: int) -> tuple[tuple[Frame, ...], tu
     cached = ROWS.get  # most rows were seen in an earlier entry
     for line in rows:
         frame = cached(line, MISSING)
-        if frame is MISSING:  # glpi_row(), inlined: one lookup, not two
-            if len(ROWS) >= ROWS_MAX:
-                ROWS.clear()
-            frame = ROWS[line] = read_glpi_row(line)
+        if frame is MISSING:  # glpi_row() without its own second lookup
+            frame = remember(ROWS, ROWS_MAX, read_glpi_row, line)
         if frame is None:
             line = line.rstrip("\r")
             if line.startswith("  Previous: "):
