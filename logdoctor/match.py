@@ -258,7 +258,8 @@ def _anchor(literal: str) -> str | None:
 class Matcher:
     """Matches entries against a rule set; remembers the result per distinct body."""
 
-    KEEP = 16_384  # bodies whose findings are remembered
+    KEEP = 16_384  # field sets, backtraces and origins whose rules are remembered
+    MEMO_KEEP = 65_536  # records whose findings are remembered (by hash: no text kept)
 
     def __init__(self, rules: Iterable[CompiledRule], *, on_timeout: Callable[[str], None]) -> None:
         self.rules = sorted(rules, key=lambda c: (-c.rule.severity, c.rule.id))
@@ -338,7 +339,7 @@ class Matcher:
         hits = self._memo.get(key)
         if hits is None:
             hits = self._match(entry, per_entry=False)
-            if len(self._memo) >= self.KEEP:
+            if len(self._memo) >= self.MEMO_KEEP:
                 self._memo.clear()
             self._memo[key] = hits
         return hits

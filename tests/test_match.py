@@ -195,10 +195,17 @@ def _naive(rules: list[Compiled], entry: Entry) -> list[str]:
     return out
 
 
-def test_the_matcher_finds_what_evaluating_every_rule_finds() -> None:
+@pytest.mark.parametrize("keep", [None, 5])
+def test_the_matcher_finds_what_evaluating_every_rule_finds(
+    monkeypatch: pytest.MonkeyPatch, keep: int | None
+) -> None:
     # The prefilter (derived literals, word index, keywords) and the memos (per body, per
     # fields) only save work: on every sample log, twice over (the second pass answered
-    # from the memos), the findings are those of the plain evaluation of every rule.
+    # from the memos), the findings are those of the plain evaluation of every rule;
+    # also when the memos are so small that they are emptied every few entries.
+    if keep is not None:
+        monkeypatch.setattr(Matcher, "KEEP", keep)
+        monkeypatch.setattr(Matcher, "MEMO_KEEP", keep)
     rules = load([], builtin=True).rules
     matcher = Matcher(rules, on_timeout=pytest.fail)
     entries = [
