@@ -45,14 +45,19 @@ DIALECTS: tuple[str, ...] = tuple(d.value for d in Dialect if d is not Dialect.U
 MEMO_SIZE = 4096
 
 
-def _key(text: str, ts: str, start: int = 0, end: int | None = None) -> str:
+def _key(text: str, ts: str, dialect: Dialect, start: int = 0, end: int | None = None) -> str:
     """What identifies a record's body: its text after the timestamp, without the
     Toolbox::log JSON context (`{"user":"12@glpi","mem_usage":...} `), which changes
-    between repeats and is read per entry (Entry.user)."""
+    between repeats and is read per entry (Entry.user).
+
+    Only where the body's parser drops that context too: GLPI's Monolog records, on
+    their last line (glpi._strip_context). Other dialects keep a JSON tail in the
+    message (PHP, GLPI's own files) or read an exception from it (Monolog), so two
+    records that differ there differ in their bodies."""
     key = text[start + len(ts) + (text[start] == "[") : end]
-    if key[-3:] == "} \n":
+    if key[-3:] == "} \n" and dialect is Dialect.GLPI_MONOLOG:
         cut = key.rfind(' {"')
-        if cut > 0:
+        if cut > key.rfind("\n", 0, -1):
             return key[:cut]
     return key
 
@@ -166,6 +171,7 @@ class EntryParser:
         max_raw = self.limits.max_raw
         append = out.append
         lineno = grouper.lineno
+        dialects = grouper.scanner.dialects
         s, alt, ts = heads[0] if heads else (0, 0, "")
         prev_ts, when = None, None
         for head in islice(heads, 1, None):
@@ -176,19 +182,18 @@ class EntryParser:
                 append(self._slow(text, (s, alt, ts), e, lineno, last))
             else:
                 key = text[s + len(ts) + (text[s] == "[") : e]  # _key(), inlined
-                nl = -1
-                if key[-3:] == "} \n":
-                    key = _key(text, ts, s, e)
-                    nl = count("\n", s, e)
+                if key[-3:] == "} \n":  # the context cut holds no newline but the last
+                    key = _key(text, ts, dialects[alt], s, e)
                 body = lookup(key)
                 if body is None and (body := memo.old.get(key)) is not None:
                     remember(key, body)  # from the older generation: kept a while longer
                 if body is None:  # a first occurrence
                     body = self._first_body(text, (s, alt, ts), e, key)
-                if nl < 0:  # the key is the whole record after its timestamp: as counted
-                    nl = body.newlines  # for the first occurrence (a C loop a character)
-                    if nl < 0:
-                        nl = body.newlines = count("\n", s, e)
+                # Records with one key have as many newlines: as counted for the first
+                # occurrence (a C loop a character).
+                nl = body.newlines
+                if nl < 0:
+                    nl = body.newlines = count("\n", s, e)
                 last = lineno + nl - 1 if text[e - 1] == "\n" else lineno + nl  # else: glued
                 if ts != prev_ts:  # entries of the same second share their datetime
                     prev_ts, when = ts, ts_parse(ts)
@@ -218,28 +223,26 @@ class EntryParser:
         start, ts = (heads[0][0], heads[0][2]) if heads else (0, "")
         s = start
         lineno = grouper.lineno
+        dialects = grouper.scanner.dialects
         prev = heads[0] if heads else (0, 0, "")
         for head in islice(heads, 1, None):
             e = head[0]
             stamp(ts)
             at_line(lineno)
             key = text[s + len(ts) + (text[s] == "[") : e]  # _key(), inlined
-            nl = -1
-            if key[-3:] == "} \n":
-                key = _key(text, ts, s, e)
-                nl = count("\n", s, e)
-            if e - s > max_raw:
-                body = None
+            if key[-3:] == "} \n":  # the context cut holds no newline but the last
+                key = _key(text, ts, dialects[prev[1]], s, e)
+            if e - s > max_raw:  # parsed as cut, not remembered: its own count
+                body = self._first_body(text, prev, e, key)
+                tally.truncated += not body.frames_dropped
                 nl = count("\n", s, e)
             else:
-                body = lookup(key)
-                if body is None and (body := memo.old.get(key)) is not None:
-                    remember(key, body)  # from the older generation: kept a while longer
-            if body is None:  # a first occurrence (or longer than the cap)
-                body = self._first_body(text, prev, e, key)
-                tally.truncated += e - s > max_raw and not body.frames_dropped
-            if nl < 0:  # the key is the whole record after its timestamp (see feed)
-                nl = body.newlines
+                known = lookup(key)
+                if known is None and (known := memo.old.get(key)) is not None:
+                    remember(key, known)  # from the older generation: kept a while longer
+                # else a first occurrence
+                body = known if known is not None else self._first_body(text, prev, e, key)
+                nl = body.newlines  # as in feed
                 if nl < 0:
                     nl = body.newlines = count("\n", s, e)
             lineno += nl
@@ -282,7 +285,8 @@ class EntryParser:
         s, alt, ts = head
         if e - s > self.limits.max_raw:  # cut: parsed as cut, and not remembered
             clean = text[s : s + self.limits.max_raw]
-            return self._parse_body(self.grouper.scanner.dialects[alt], ts, clean, _key(clean, ts))
+            dialect = self.grouper.scanner.dialects[alt]
+            return self._parse_body(dialect, ts, clean, _key(clean, ts, dialect))
         body = self._parse_body(self.grouper.scanner.dialects[alt], ts, text[s:e], key)
         self.memo.remember(key, body)
         return body
@@ -299,7 +303,7 @@ class EntryParser:
         if ts is None:
             body = Body(Dialect.UNKNOWN, message=clean.strip())
             return Entry(self.path, line, last, None, None, raw, body, dropped)
-        key = _key(clean, ts)
+        key = _key(clean, ts, dialect)
         found = self.memo.new.get(key) or self.memo.old.get(key)
         if found is None:
             found = self._parse_body(dialect, ts, clean, key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import astuple
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -147,6 +148,51 @@ def test_repeated_entries_share_one_body() -> None:
     )
 
 
+# Records ending in a JSON tail, which the memo key leaves out only where the parser
+# drops it too (GLPI's Monolog context, on the last line).
+JSON_TAILS = [
+    '[2024-03-06 09:26:25] glpiphplog.WARNING: same {"a":1}\nfoo} \n',
+    '[2024-03-06 09:26:26] glpiphplog.WARNING: same {"a":1}\nfoo\nbar} \n',
+    '[2024-03-06 09:26:27] glpiphplog.WARNING: same  {"user":"2@h"} \n',
+    '[2024-03-06 09:26:28] glpiphplog.WARNING: same  {"user":"3@h"} \n',
+    '[2024-03-06 09:26:29] glpiphplog.WARNING: same\n{"user":"3@h"} \n',
+    "[2024-03-06 09:26:30] glpiphplog.ERROR:   *** PHP Warning (2): w in /a.php at line 3\n"
+    "  Backtrace :\n" + ROW("src/A.php:3", "f()") + '\n  {"user":"4@h"} \n',
+    '[18-Jan-2024 16:20:04 UTC] PHP Warning:  x {"a":1} \n',
+    '[18-Jan-2024 16:20:05 UTC] PHP Warning:  x {"a":2} \n',
+    '2024-01-18 16:20:01 [@glpi-srv]\nExternal #1: {"a":1} \n',
+    '2024-01-18 16:20:02 [@glpi-srv]\nExternal #1: {"a":2} \n',
+    '[2024-01-18T16:20:01.000000+00:00] app.ERROR: x {"exception":"[object] '
+    '(A\\\\B(code: 0): m at /a.php:1)"} \n',
+    '[2024-01-18T16:20:02.000000+00:00] app.ERROR: x {"exception":"[object] '
+    '(C\\\\D(code: 0): m at /c.php:2)"} \n',
+    '[2025-11-02 10:00:01] glpi.ERROR:   *** Caught R\\E: x {"a":1} \n',
+    '[2025-11-02 10:00:02] glpi.ERROR:   *** Caught R\\E: x {"a":2} \n',
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(SHAPES + JSON_TAILS), max_size=40))
+def test_a_memo_emptied_every_few_records_gives_the_same_entries(pieces: list[str]) -> None:
+    # The record memo (two generations of MEMO_SIZE) only saves parsing: with room for
+    # two records it is emptied all the time, and the entries are the same.
+    import logdoctor.parse as parse
+
+    def seen(text: str) -> list[tuple[object, ...]]:
+        # Every field of the body, but the newline count it may keep for its repeats.
+        return [(e.line, e.end_line, e.raw, astuple(e.body)[:-1]) for e in parse_text(text)]
+
+    text = "".join(pieces)
+    expected = seen(text)
+    saved = parse.MEMO_SIZE
+    parse.MEMO_SIZE = 2
+    try:
+        small = seen(text)
+    finally:
+        parse.MEMO_SIZE = saved
+    assert small == expected
+
+
 def test_dialect_override_only_recognises_that_dialect() -> None:
     text = (
         "[18-Jan-2024 16:20:04 UTC] PHP Warning:  x in /a.php on line 3\n"
@@ -263,14 +309,16 @@ def test_php_stamps_read_by_their_minute_equal_the_full_reading(
     assert (got.tzinfo if got else None) == (expected.tzinfo if expected else None)
 
 
-def test_repeats_whose_cut_context_spans_other_lines_keep_their_line_numbers() -> None:
-    # Two records share their body once their JSON context is cut, but what is cut
-    # holds one and two newlines: the line numbers still follow the text.
+def test_records_alike_up_to_a_json_tail_spanning_lines_keep_their_own_body() -> None:
+    # A JSON tail that spans lines is no Toolbox::log context (the parser strips one
+    # on the last line only): two records alike up to it have bodies of their own, and
+    # the line numbers follow the text, repeats included.
     one, two = SHAPES[-2], SHAPES[-1]
     text = one + two + one + two
     whole = list(parse_text(text))
     assert [(e.line, e.end_line) for e in whole] == [(1, 2), (3, 5), (6, 7), (8, 10)]
-    assert whole[0].body is whole[1].body
+    assert [e.message for e in whole] == ['same {"a":1}\nfoo}', 'same {"a":1}\nfoo\nbar}'] * 2
+    assert whole[0].body is not whole[1].body and whole[0].body is whole[2].body
     parser = EntryParser("<text>")
     tally = parser.feed_bodies(text)
     assert tally.lines + [e.line for e in parser.flush()] == [1, 3, 6, 8]
