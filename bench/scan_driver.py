@@ -18,13 +18,28 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from collections import Counter
 
 from logdoctor import parallel
 from logdoctor.app import ReadOptions, bulk_reading, finish, scan
-from logdoctor.incidents import Grouping
+from logdoctor.incidents import Grouping, HitsOf
+from logdoctor.model import Body
 from logdoctor.report import build
 from logdoctor.ruleset import load
 from logdoctor.ruleset.cache import cache_dir
+
+
+def _match_only(
+    self: Grouping,
+    path: str,
+    bodies: list[Body],
+    stamps: list[str],
+    lines: list[int],
+    hits_of: HitsOf,
+    counts: Counter[Body] | None = None,
+) -> None:
+    for body in counts if counts is not None else set(bodies):
+        hits_of(body)
 
 
 def main() -> int:
@@ -37,8 +52,10 @@ def main() -> int:
     if args.one_process:
         parallel.MIN_SPLIT = parallel.MIN_SPLIT_RULES = 1 << 62  # read in-process
     if args.counts_only:
-        Grouping.add_block = lambda self, *a, **k: None  # type: ignore[method-assign]
-        Grouping.add_entry = lambda self, *a, **k: None  # type: ignore[method-assign]
+        # No grouping, but every distinct body of a block still matched, as before
+        # incidents existed (the grouping asks only for record texts it has not seen).
+        Grouping.add_block = _match_only  # type: ignore[method-assign]
+        Grouping.add_entry = lambda self, *a, **k: []  # type: ignore[method-assign]
     rules = load([], builtin=True, cache=cache_dir()).rules  # as the CLI loads them
     bulk_reading()  # as `logdoctor scan` does once its rules are loaded
     errors: list[object] = []

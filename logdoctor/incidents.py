@@ -23,10 +23,11 @@ import bisect
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import repeat
+from itertools import compress, repeat
+from operator import attrgetter, is_
 from typing import NamedTuple
 
 from logdoctor.model import Body, Dialect, Frame, Level, Rule, Severity
@@ -34,11 +35,11 @@ from logdoctor.parse.headers import parse_timestamp
 
 UNEXPLAINED_KEEP = 20_000  # unexplained groups kept; beyond, the rarest half is forgotten
 UNEXPLAINED_FLOOR = Level.NOTICE  # unexplained entries below this level are not grouped
-BODIES_KEEP = 8192  # bodies whose groups are remembered (they stay alive meanwhile)
 KEYS_KEEP = 65_536  # record texts (by hash) whose groups are remembered
 HOUR = timedelta(hours=1)
 
 Hits = Sequence[tuple[Rule, dict[str, str]]]
+HitsOf = Callable[[Body], Hits]  # the rule hits of a body, asked for when not remembered
 Targets = tuple[tuple["Group", dict[str, str]], ...]  # the groups of a body, with its captures
 
 
@@ -131,6 +132,7 @@ def _hour_of(stamp: str) -> str:
 _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _RUN = re.compile(r"\d[0-9a-fA-FxX-]*")  # from a digit on; extended leftwards by hand
+_RUN_ASCII = re.compile(r"[0-9][0-9a-fA-FxX-]*")  # the same on ASCII text, found faster
 _HEXCHARS = frozenset("0123456789abcdefABCDEFxX-")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 _HEX = re.compile(r"0[xX][0-9a-fA-F]+|[0-9a-f]{8,}|[0-9A-F]{8,}")
@@ -175,7 +177,7 @@ def _mask(text: str) -> str:
         text = _EMAIL.sub("<email>", text)
     out = []
     last = 0
-    for m in _RUN.finditer(text):
+    for m in (_RUN_ASCII if text.isascii() else _RUN).finditer(text):
         start, end = m.span()
         if start < last:
             continue
@@ -318,6 +320,7 @@ Resolved = tuple[Target | None, dict[Group, dict[str, str]]]
 _NO_CAPTURES: dict[Group, dict[str, str]] = {}
 _NOTHING: Resolved = (None, _NO_CAPTURES)
 _MISS = Target(())  # "not remembered" in a map over the remembered targets
+_RECORD_KEY = attrgetter("record_key")
 
 
 class Selection(NamedTuple):
@@ -337,9 +340,8 @@ class Grouping:
         self.unexplained: dict[str, Group] = {}
         self.selected = 0  # entries inside the selection that count in a group
         self.forgotten = 0  # unexplained entries of groups dropped at UNEXPLAINED_KEEP
-        self._by_body: dict[Body, Resolved] = {}
-        self._targets: dict[Body, Target | None] = {}  # the same, targets only
-        self._by_key: dict[int, Resolved] = {}
+        self._by_key: dict[int, Resolved] = {}  # by the hash of the record text
+        self._targets: dict[int | None, Target | None] = {}  # the same, targets only
         self._shared: dict[tuple[Group, ...], Target] = {}
         self._single: dict[Group, Target] = {}
         self._keys: dict[str, tuple[str, ...]] = {}
@@ -384,38 +386,36 @@ class Grouping:
             group = self.unexplained[fp] = Group("", None, {}, fp, body, {})
         return ((group, {}),)
 
-    def _resolve(self, body: Body, hits: Hits) -> Resolved:
+    def _resolve(self, body: Body, key: int | None, hits_of: HitsOf) -> Resolved:
         """(the Target of `body`'s groups or None, its captures per group), remembered
-        by body and by record text (a body the parser read again is a new object)."""
-        # By the hash of the record text, not the text: the cache then holds no text
-        # alive (a 64-bit collision between two record texts is not a practical risk).
-        key = hash(body.record_key) if body.record_key else None
+        by `key`, the hash of its record text (None: a body with no record text)."""
+        # By the hash of the record text, not the text or the body: the cache then holds
+        # no text alive, and a body the parser read again (a new object) is known (a
+        # 64-bit collision between two record texts is not a practical risk).
         found = self._by_key.get(key) if key is not None else None
-        if found is None:
-            pairs = self.groups_for(body, hits)
-            if not pairs:
-                found = _NOTHING
-            elif len(pairs) == 1:  # the usual case, without comprehensions
-                group, caps = pairs[0]
-                target = self._single.get(group)
-                if target is None:
-                    target = self._single[group] = Target((group,))
-                found = (target, {group: caps} if caps else _NO_CAPTURES)
-            else:
-                groups = tuple(g for g, _ in pairs)
-                target = self._shared.get(groups)
-                if target is None:
-                    target = self._shared[groups] = Target(groups)
-                found = (target, {g: caps for g, caps in pairs if caps} or _NO_CAPTURES)
-            if key is not None:
-                if len(self._by_key) >= KEYS_KEEP:
-                    self._by_key.clear()
-                self._by_key[key] = found
-        if len(self._by_body) >= BODIES_KEEP:
-            self._by_body.clear()
-            self._targets.clear()
-        self._by_body[body] = found
-        self._targets[body] = found[0]
+        if found is not None:
+            return found
+        pairs = self.groups_for(body, hits_of(body))
+        if not pairs:
+            found = _NOTHING
+        elif len(pairs) == 1:  # the usual case, without comprehensions
+            group, caps = pairs[0]
+            target = self._single.get(group)
+            if target is None:
+                target = self._single[group] = Target((group,))
+            found = (target, {group: caps} if caps else _NO_CAPTURES)
+        else:
+            groups = tuple(g for g, _ in pairs)
+            target = self._shared.get(groups)
+            if target is None:
+                target = self._shared[groups] = Target(groups)
+            found = (target, {g: caps for g, caps in pairs if caps} or _NO_CAPTURES)
+        if key is not None:
+            if len(self._by_key) >= KEYS_KEEP:
+                self._by_key.clear()
+                self._targets.clear()
+            self._by_key[key] = found
+            self._targets[key] = found[0]
         return found
 
     def add_block(
@@ -424,14 +424,16 @@ class Grouping:
         bodies: list[Body],
         stamps: list[str],
         lines: list[int],
-        hits: dict[Body, list[tuple[Rule, dict[str, str]]]],
+        hits_of: HitsOf,
         counts: Counter[Body] | None = None,
     ) -> None:
-        """Count a block of entries (parallel lists) whose rule hits are known per body
-        (`counts`: `Counter(bodies)`, when the caller has it).
+        """Count a block of entries (parallel lists); `hits_of` gives the rule hits of a
+        body whose groups are not remembered (`counts`: `Counter(bodies)`, when the
+        caller has it).
 
-        Per entry, only C-speed passes (map, Counter, dict(zip)); Python work is per
-        distinct body (a dict lookup) and per distinct set of groups of the block."""
+        Per entry and per distinct body, only C-speed passes (map, Counter, dict(zip));
+        Python work is per record text not seen before and per distinct set of groups
+        of the block."""
         # A block of GLPI's own stamps only (the usual case) is its own wall clock:
         # "YYYY-MM-DD HH:MM:SS" each, checked by C-speed counts over the joined text.
         joined, n = "".join(stamps), len(stamps)
@@ -460,10 +462,17 @@ class Grouping:
             return
         if counts is None:
             counts = Counter(bodies)
-        # Per distinct body: its Target (mostly remembered); per entry: C-speed maps only.
-        tmap = dict(zip(counts, map(self._targets.get, counts, repeat(_MISS)), strict=True))
-        for body in [b for b, t in tmap.items() if t is _MISS]:
-            tmap[body] = self._resolve(body, hits.get(body, ()))[0]
+        # Per distinct body, its Target remembered by the hash of its record text (the
+        # str caches its hash: the matcher took it already); the others are resolved.
+        distinct = list(counts)
+        texts = list(map(_RECORD_KEY, distinct))
+        keys: list[int | None] = (
+            [hash(t) if t else None for t in texts] if "" in texts else list(map(hash, texts))
+        )
+        known = list(map(self._targets.get, keys, repeat(_MISS)))
+        for i in compress(range(len(known)), map(is_, known, repeat(_MISS))):
+            known[i] = self._resolve(distinct[i], keys[i], hits_of)[0]
+        tmap = dict(zip(distinct, known, strict=True))
         targets = list(map(tmap.__getitem__, bodies))
         per_target = Counter(targets)
         per_target.pop(None, None)
@@ -492,7 +501,8 @@ class Grouping:
                     else _before(seen_first, mine)
                 ):
                     body = bodies[i]
-                    found = self._by_body.get(body) or self._resolve(body, hits.get(body, ()))
+                    key = hash(body.record_key) if body.record_key else None
+                    found = self._resolve(body, key, hits_of)
                     group.first, group.body = seen_first, body
                     group.details = found[1].get(group, {})
                 mine = group.last
@@ -561,9 +571,8 @@ class Grouping:
         kept = ranked[: UNEXPLAINED_KEEP // 2]
         self.forgotten += sum(g.count for g in ranked[len(kept) :])
         self.unexplained = {g.fingerprint: g for g in kept}
-        self._by_body.clear()
-        self._targets.clear()
         self._by_key.clear()
+        self._targets.clear()
         self._shared.clear()
         self._single.clear()
 
@@ -585,9 +594,8 @@ class Grouping:
     def __setstate__(self, state: tuple[object, ...]) -> None:
         (self.min_level, self.since, self.until, self.incidents, self.unexplained,
          self.selected, self.forgotten) = state  # type: ignore[assignment]  # fmt: skip
-        self._by_body = {}
-        self._targets = {}
         self._by_key = {}
+        self._targets = {}
         self._shared = {}
         self._single = {}
         self._keys = {}

@@ -6,11 +6,26 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from logdoctor.incidents import Group, Grouping, Hits
+from logdoctor.incidents import Group, Grouping, Hits, HitsOf
 from logdoctor.match import Matcher
-from logdoctor.model import Body, Dialect, Entry, Level, Rule
+from logdoctor.model import Body, Dialect, Entry, Level
 from logdoctor.parse import Tally
 from logdoctor.parse.headers import parse_timestamp
+
+
+def _no_hits(body: Body) -> Hits:
+    return ()
+
+
+def _hits_of(matcher: Matcher, path: str) -> HitsOf:
+    """The rule hits of a body, which the grouping asks for once per record text it
+    has not seen (body-level rules read no more than the body)."""
+
+    def hits_of(body: Body) -> Hits:
+        found = matcher.body_hits(Entry(path, 0, 0, None, None, "", body))
+        return [(c.rule, captures) for c, captures in found] if found else ()
+
+    return hits_of
 
 
 @dataclass(slots=True)
@@ -82,16 +97,11 @@ class ScanStats:
             stats.first = parse_timestamp(first_ts)
         if last_ts is not None:
             stats.last = parse_timestamp(last_ts) or stats.last
-        hits: dict[Body, list[tuple[Rule, dict[str, str]]]] = {}
         counts = Counter(tally.bodies)
         for body, n in counts.items():
-            if matcher is not None:
-                probe = Entry(path, 0, 0, None, None, "", body)  # body-level rules read no more
-                found = matcher.body_hits(probe)
-                if found:
-                    hits[body] = [(c.rule, captures) for c, captures in found]
             self._count_body(stats, body, n)
-        self.groups.add_block(path, tally.bodies, tally.stamps, tally.lines, hits, counts)
+        hits_of = _no_hits if matcher is None else _hits_of(matcher, path)
+        self.groups.add_block(path, tally.bodies, tally.stamps, tally.lines, hits_of, counts)
 
     @staticmethod
     def _count_body(stats: FileStats, body: Body, n: int) -> None:

@@ -6,6 +6,8 @@ from collections import Counter
 from datetime import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from logdoctor.incidents import (
     Grouping,
@@ -101,7 +103,7 @@ def test_blocks_count_first_last_and_hours() -> None:
             "2024-01-18 12:01:00",
         ],
         [1, 5, 9, 14],
-        {},
+        lambda body: (),
     )
     groups = {g.body.message: g for g in grouping.unexplained.values()}
     ga = groups["a"]
@@ -151,8 +153,28 @@ def test_memory_is_bounded_by_groups_not_entries(monkeypatch: pytest.MonkeyPatch
     bodies = [body(f"failure {w}") for w in words]
     for _ in range(3):
         grouping.add_block(
-            "x.log", bodies, ["2024-01-18 10:00:00"] * len(bodies), list(range(len(bodies))), {}
+            "x.log",
+            bodies,
+            ["2024-01-18 10:00:00"] * len(bodies),
+            list(range(len(bodies))),
+            lambda body: (),
         )
     assert len(grouping.unexplained) <= 100
     kept = sum(g.count for g in grouping.unexplained.values())
     assert kept + grouping.forgotten == 3 * len(set(words))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="0129abcfABFxX- .#:'\"@é٣", max_size=40))
+def test_masking_ascii_text_by_its_own_pattern_changes_nothing(text: str) -> None:
+    # ASCII text is masked with an ASCII-only pattern (faster to search): the same as
+    # with the pattern for any digit. Non-ASCII text keeps the general one.
+    import logdoctor.incidents as incidents
+
+    fast = incidents._mask(text)
+    general = incidents._RUN_ASCII
+    incidents._RUN_ASCII = incidents._RUN
+    try:
+        assert incidents._mask(text) == fast
+    finally:
+        incidents._RUN_ASCII = general
