@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import compress, repeat
 from operator import attrgetter, is_
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from logdoctor.model import Body, Dialect, Frame, Level, Rule, Severity
 from logdoctor.parse.headers import parse_timestamp
@@ -37,6 +37,7 @@ UNEXPLAINED_KEEP = 20_000  # unexplained groups kept; beyond, the rarest half is
 UNEXPLAINED_FLOOR = Level.NOTICE  # unexplained entries below this level are not grouped
 KEYS_KEEP = 65_536  # record texts (by hash) whose groups are remembered
 HOUR = timedelta(hours=1)
+T = TypeVar("T")
 
 Hits = Sequence[tuple[Rule, dict[str, str]]]
 HitsOf = Callable[[Body], Hits]  # the rule hits of a body, asked for when not remembered
@@ -474,22 +475,39 @@ class Grouping:
             known[i] = self._resolve(distinct[i], keys[i], hits_of)[0]
         tmap = dict(zip(distinct, known, strict=True))
         targets = list(map(tmap.__getitem__, bodies))
-        per_target = Counter(targets)
+        # Per hour of the block (a few runs of entries in a log in time order), the
+        # entries per target; their sum, the block's.
+        ordered, spans = _hour_spans(walls)
+        per_span = (
+            [Counter(targets)]
+            if len(spans) == 1
+            else [Counter(targets[start:end]) for _, start, end in spans]
+        )
+        per_target: Counter[Target | None] = Counter()
+        for counted in per_span:
+            per_target.update(counted)
         per_target.pop(None, None)
         if not per_target:
             return
-        first = dict(zip(reversed(targets), range(n - 1, -1, -1), strict=True))
-        last = dict(zip(targets, range(n), strict=True))
-        spans = _hour_spans(walls)
-        hour = spans[0][0] if len(spans) == 1 else ""  # one hour: counted in the loop
+        # In a block in time order, a target's first entry is its first in the block
+        # and its last the last; entries without a time count as the latest, so a
+        # block that has some (they sort first) is not in order.
+        if ordered and walls[0]:
+            firsts = dict(zip(reversed(targets), range(n - 1, -1, -1), strict=True))
+            last = dict(zip(targets, range(n), strict=True))
+        else:
+            firsts, last = _extremes(targets, walls)
         make = tuple.__new__  # a NamedTuple's own __new__ is Python code (3x slower)
         self.selected += sum(per_target.values())
         for target, c in per_target.items():
-            i, j = first[target], last[target]
-            seen_first = make(Seen, (walls[i], path, lines[i], stamps[i]))
-            seen_last = seen_first if i == j else make(Seen, (walls[j], path, lines[j], stamps[j]))
-            when_first, when_last = seen_first[0], seen_last[0]
-            for group in target.groups:  # type: ignore[union-attr]
+            groups = target.groups  # type: ignore[union-attr]
+            j = last[target]
+            seen_last = make(Seen, (walls[j], path, lines[j], stamps[j]))
+            when_last = seen_last[0]
+            i = firsts[target]
+            seen_first = seen_last if i == j else make(Seen, (walls[i], path, lines[i], stamps[i]))
+            when_first = seen_first[0]
+            for group in groups:
                 # Group.see, inlined (the hot loop of the report): the usual case is a
                 # later block of the same file, so neither first nor last moves back.
                 group.count += c
@@ -512,15 +530,12 @@ class Grouping:
                     else _before(mine, seen_last)
                 ):
                     group.last = seen_last
-                if hour:
-                    group.hours[hour] += c
-        if len(spans) > 1:
-            for span_hour, start, end in spans:
-                if span_hour:
-                    for target, c in Counter(targets[start:end]).items():
-                        if target is not None:
-                            for group in target.groups:
-                                group.hours[span_hour] += c
+        for (span_hour, _, _), counted in zip(spans, per_span, strict=True):
+            if span_hour:
+                for target, c in counted.items():
+                    if target is not None:
+                        for group in target.groups:
+                            group.hours[span_hour] += c
         self._trim()
 
     def add_entry(self, path: str, body: Body, stamp: str, line: int, hits: Hits) -> list[Group]:
@@ -617,10 +632,29 @@ def series(hours: Counter[str], bins: int) -> tuple[str, str, list[int]]:
     return stamps[0], stamps[-1], out
 
 
-def _hour_spans(walls: list[str]) -> list[tuple[str, int, int]]:
-    """(hour, start, end) runs of consecutive entries in the same hour: a block of a
-    log in time order is a few runs, found by bisection; otherwise one run per change
-    of hour."""
+def _extremes(targets: list[T], walls: list[str]) -> tuple[dict[T, int], dict[T, int]]:
+    """Per target, the index of its first and of its last entry in time order (no time
+    last; a tie goes by index, the line order), for a block not in time order."""
+    first: dict[T, int] = {}
+    last: dict[T, int] = {}
+    for k, (target, when) in enumerate(zip(targets, walls, strict=True)):
+        f = first.get(target)
+        if f is None:
+            first[target] = last[target] = k
+            continue
+        key = (not when, when)
+        if key < (not walls[f], walls[f]):
+            first[target] = k
+        j = last[target]
+        if key >= (not walls[j], walls[j]):
+            last[target] = k
+    return first, last
+
+
+def _hour_spans(walls: list[str]) -> tuple[bool, list[tuple[str, int, int]]]:
+    """Whether `walls` is in order, and its (hour, start, end) runs of consecutive
+    entries in the same hour: a block of a log in time order is a few runs, found by
+    bisection; otherwise one run per change of hour."""
     n = len(walls)
     ordered = walls == sorted(walls)
     out: list[tuple[str, int, int]] = []
@@ -635,7 +669,7 @@ def _hour_spans(walls: list[str]) -> list[tuple[str, int, int]]:
                 j += 1
         out.append((hour, i, j))
         i = j
-    return out
+    return ordered, out
 
 
 _RELATIVE = re.compile(r"(\d+)\s*(s|m|min|h|d|w)", re.I)

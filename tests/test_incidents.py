@@ -178,3 +178,50 @@ def test_masking_ascii_text_by_its_own_pattern_changes_nothing(text: str) -> Non
         assert incidents._mask(text) == fast
     finally:
         incidents._RUN_ASCII = general
+
+
+_STAMPS = ["", "2024-01-18 09:59:59", "2024-01-18 10:00:00", "2024-01-18 10:30:00",
+           "2024-01-18 11:00:00", "18-Jan-2024 10:15:00 UTC", "2024-01-19 08:00:00"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.sampled_from(_STAMPS)), min_size=1, max_size=40),
+    st.lists(st.integers(1, 40), max_size=4),
+    st.booleans(),
+)
+def test_blocks_count_as_the_same_entries_one_by_one(
+    entries: list[tuple[int, str]], cuts: list[int], in_order: bool
+) -> None:
+    # Count, first and last seen, files and hours of every group are the same whether
+    # entries come in blocks (in time order or not, with ties) or one at a time.
+    import os
+    import time
+
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    if in_order:
+        entries = sorted(entries, key=lambda e: wall(e[1]) or "~")
+    kinds = [body("a"), body("b"), body("c", level=Level.WARNING), body("d 12")]
+    rows = [(kinds[k], stamp, line) for line, (k, stamp) in enumerate(entries, start=1)]
+    blocks, at = [], 0
+    for cut in [*sorted(set(cuts)), len(rows)]:
+        if cut > at:
+            blocks.append(rows[at:cut])
+            at = cut
+    by_block, one_by_one = Grouping(), Grouping()
+    for block in blocks:
+        by_block.add_block(
+            "x.log", [b for b, _, _ in block], [s for _, s, _ in block],
+            [n for _, _, n in block], lambda body: (),
+        )  # fmt: skip
+    for b, stamp, line in rows:
+        one_by_one.add_entry("x.log", b, stamp, line, [])
+
+    def seen(g: Grouping) -> dict[str, tuple[object, ...]]:
+        return {
+            fp: (x.count, x.first, x.last, dict(x.files), dict(x.hours), x.body.message)
+            for fp, x in g.unexplained.items()
+        }
+
+    assert seen(by_block) == seen(one_by_one)
