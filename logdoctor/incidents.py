@@ -66,6 +66,7 @@ def _before(a: Seen, b: Seen) -> bool:
 
 _walls: dict[str, str] = {}
 _hours: dict[str, str] = {}
+_minutes: dict[str, str] = {}
 
 
 def wall(stamp: str) -> str:
@@ -78,6 +79,12 @@ def wall(stamp: str) -> str:
     if len(stamp) == 19 and stamp[4] == "-" and stamp[10] == " ":
         return stamp  # GLPI's own: already local, already sortable
     p = stamp.find(":")
+    # A minute already converted (key: the stamp without its seconds), for a stamp
+    # without a fraction: only the seconds are left to check and copy.
+    s = p + 3
+    minute = _minutes.get(stamp[:s] + stamp[s + 3 :])
+    if minute is not None and stamp[s : s + 1] == ":" and stamp[s + 1 : s + 3].isdigit():
+        return minute + stamp[s : s + 3]
     if p > 0 and stamp[p + 3 : p + 4] == ":" and stamp[p + 1 : p + 6].replace(":", "").isdigit():
         tail = stamp[p + 6 :]
         frac = ""
@@ -94,6 +101,10 @@ def wall(stamp: str) -> str:
                 _hours.clear()
             _hours[key] = hour
         if hour:
+            if not frac:
+                if len(_minutes) >= 8192:
+                    _minutes.clear()
+                _minutes[stamp[:s] + tail] = hour + stamp[p:s]
             return hour + stamp[p : p + 6] + frac
     value = _walls.get(stamp)
     if value is None:
@@ -212,9 +223,12 @@ def key_frame(body: Body) -> Frame | None:
     return origin or (body.frames[0] if body.frames else None)
 
 
+_LEVEL_LABELS = {level: level.label for level in Level}  # (an enum's name is a property)
+
+
 def label(body: Body) -> str:
     """What kind of entry: exception class, else kind, else level."""
-    return body.exception or body.kind or body.level.label
+    return body.exception or body.kind or _LEVEL_LABELS[body.level]
 
 
 def fingerprint(body: Body) -> str:
@@ -337,6 +351,7 @@ class Grouping:
 
     def __init__(self, selection: Selection = Selection()) -> None:  # noqa: B008 - immutable
         self.min_level, self.since, self.until = selection
+        self._floor = max(self.min_level, UNEXPLAINED_FLOOR)  # of unexplained entries
         self.incidents: dict[str, Group] = {}
         self.unexplained: dict[str, Group] = {}
         self.selected = 0  # entries inside the selection that count in a group
@@ -379,7 +394,7 @@ class Grouping:
                     group = self.incidents[gid] = Group(gid, rule, keyed, "", body, captures)
                 out.append((group, captures))
             return tuple(out)
-        if body.dialect is Dialect.UNKNOWN or body.level < max(self.min_level, UNEXPLAINED_FLOOR):
+        if body.dialect is Dialect.UNKNOWN or body.level < self._floor:
             return ()
         fp = _remembered_fingerprint(body)
         group = self.unexplained.get(fp)
@@ -609,6 +624,7 @@ class Grouping:
     def __setstate__(self, state: tuple[object, ...]) -> None:
         (self.min_level, self.since, self.until, self.incidents, self.unexplained,
          self.selected, self.forgotten) = state  # type: ignore[assignment]  # fmt: skip
+        self._floor = max(self.min_level, UNEXPLAINED_FLOOR)
         self._by_key = {}
         self._targets = {}
         self._shared = {}

@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import datetime
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from logdoctor.incidents import (
@@ -225,3 +225,40 @@ def test_blocks_count_as_the_same_entries_one_by_one(
         }
 
     assert seen(by_block) == seen(one_by_one)
+
+
+_TIMES = st.tuples(st.sampled_from([0, 23]), st.sampled_from([15, 59]), st.integers(0, 59))
+_SHAPES = ["{d:02}-Jan-2024 {t} UTC", "{d:02}-Jan-2024 {t} Asia/Kolkata",
+           "2024-01-{d:02}T{t}.5+01:00", "2024-01-{d:02}T{t}+05:30", "2024/01/{d:02} {t}",
+           "2024-01-{d:02} {t}", "{d:02}-Jan-2024 {t}x UTC", "{d}:{t} UTC"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_SHAPES), st.integers(1, 3), _TIMES, st.sampled_from(["", ":", "a"])
+        ),
+        max_size=30,
+    )
+)
+@example([(_SHAPES[0], 1, (0, 15, 30), ""), (_SHAPES[0], 1, (0, 15, 30), "a")])
+def test_the_wall_clock_caches_give_what_a_fresh_conversion_gives(
+    shapes: list[tuple[str, int, tuple[int, int, int], str]],
+) -> None:
+    # wall() remembers hours and minutes already converted: a stamp read through them
+    # gives what converting it with empty caches gives (seconds, junk and all).
+    import logdoctor.incidents as incidents
+
+    def fresh(stamp: str) -> str:
+        for cache in (incidents._walls, incidents._hours, incidents._minutes):
+            cache.clear()
+        return wall(stamp)
+
+    stamps = [
+        shape.format(d=d, t=f"{h:02}:{m:02}{junk}{s:02}" if junk else f"{h:02}:{m:02}:{s:02}")
+        for shape, d, (h, m, s), junk in shapes
+    ]
+    expected = [fresh(s) for s in stamps]
+    assert [wall(s) for s in stamps] == expected
+    assert [wall(s) for s in stamps] == expected
