@@ -42,7 +42,7 @@ DIALECTS: tuple[str, ...] = tuple(d.value for d in Dialect if d is not Dialect.U
 
 # Distinct record texts remembered per generation; two generations approximate an
 # LRU at the cost of two dict lookups. Bounded so a 2 GB input stays in constant memory.
-MEMO_SIZE = 6144
+MEMO_SIZE = 4096
 
 
 def _key(text: str, ts: str, dialect: Dialect, start: int = 0, end: int | None = None) -> str:
