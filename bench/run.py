@@ -525,10 +525,12 @@ def main() -> int:
         f"{REPORT_TARGET:.0%}); peak RSS {on.rss_mib:.1f} MiB against {off.rss_mib:.1f} MiB"
     )
     rules1, counts1 = results[SCAN_RULES_1], results[REPORT_OFF]
+    # The rules issue's scan had no incident report (the report issue came later, with
+    # its own budget of 10% on top): it is judged without it.
     print(
-        f"scan with the built-in rules on one process >= {SCAN_TARGET_MB_S:g} MB/s: "
-        f"{'yes' if rules1.mb_s >= SCAN_TARGET_MB_S else 'no'} ({rules1.mb_s:.1f} MB/s, "
-        f"`scan --jobs 1` with the incident report; {counts1.mb_s:.1f} MB/s without it)"
+        f"scan with the built-in rules on one process >= {SCAN_TARGET_MB_S:g} MB/s, without "
+        f"the incident report: {'yes' if counts1.mb_s >= SCAN_TARGET_MB_S else 'no'} "
+        f"({counts1.mb_s:.1f} MB/s; `scan --jobs 1` with the report: {rules1.mb_s:.1f} MB/s)"
     )
     if uniq_rows:
         print(
