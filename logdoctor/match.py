@@ -255,6 +255,11 @@ def _anchor(literal: str) -> str | None:
     return max(inner, key=len) if inner else None
 
 
+# What most records match: one list shared by all of them (the memo keeps a result per
+# record, 65,536 of them), so never modified.
+_NO_HITS: list[tuple[CompiledRule, dict[str, str]]] = []
+
+
 class Matcher:
     """Matches entries against a rule set; remembers the result per distinct body."""
 
@@ -369,7 +374,7 @@ class Matcher:
         # and those the fields left undecided.
         by_frames = self._frame_chosen(body)
         if not (known.later or known.unconfirmed or by_frames):
-            return [hit for _, hit in known.hits]
+            return [hit for _, hit in known.hits] if known.hits else _NO_HITS
         found = self._evaluate(known.later, entry) if known.later else []
         check = set(known.unconfirmed)
         if by_frames:
@@ -381,7 +386,7 @@ class Matcher:
                 [p for p in sorted(check) if _confirmed(rules[p], fields, frames)], entry
             )
         if not found:
-            return [hit for _, hit in known.hits]
+            return [hit for _, hit in known.hits] if known.hits else _NO_HITS
         return [hit for _, hit in sorted(known.hits + found, key=lambda h: h[0])]
 
     def _frame_chosen(self, body: Body) -> frozenset[int]:
