@@ -74,8 +74,9 @@ def wall(stamp: str) -> str:
 
     Called for every entry whose stamp is not GLPI's own, so the conversion is done
     once per hour of stamps (for the stamp with minutes and seconds zeroed) and the
-    minutes, seconds and fraction are copied as written; a zone whose offset from
-    local time is not whole hours takes the full parse."""
+    minutes, seconds and fraction are copied as written; a stamp without a fraction
+    whose minute was seen takes one lookup (`_minutes`) and a check of its seconds; a
+    zone whose offset from local time is not whole hours takes the full parse."""
     if len(stamp) == 19 and stamp[4] == "-" and stamp[10] == " ":
         return stamp  # GLPI's own: already local, already sortable
     p = stamp.find(":")

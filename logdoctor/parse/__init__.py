@@ -283,11 +283,11 @@ class EntryParser:
         """The body of the record from `head` to `e`, not in the memo, whose memo key is
         `key` (`_build` without the Record and the Entry: the parser's hot loops)."""
         s, alt, ts = head
+        dialect = self.grouper.scanner.dialects[alt]
         if e - s > self.limits.max_raw:  # cut: parsed as cut, and not remembered
             clean = text[s : s + self.limits.max_raw]
-            dialect = self.grouper.scanner.dialects[alt]
             return self._parse_body(dialect, ts, clean, _key(clean, ts, dialect))
-        body = self._parse_body(self.grouper.scanner.dialects[alt], ts, text[s:e], key)
+        body = self._parse_body(dialect, ts, text[s:e], key)
         self.memo.remember(key, body)
         return body
 
