@@ -25,6 +25,7 @@ from logdoctor.app import ReadOptions, bulk_reading, finish, scan
 from logdoctor.incidents import Grouping, HitsOf
 from logdoctor.model import Body
 from logdoctor.report import build
+from logdoctor.report.ci import render_json
 from logdoctor.ruleset import load
 from logdoctor.ruleset.cache import cache_dir
 
@@ -66,7 +67,7 @@ def main() -> int:
     if not args.counts_only:
         doc = build(stats)
         with open(os.devnull, "w") as sink:
-            json.dump(doc, sink, indent=2)
+            render_json(doc, sink)  # as `scan --format json` writes it
         incidents, groups = doc["summary"]["incidents"], doc["summary"]["unexplained_groups"]
     print(json.dumps({"entries": stats.entries, "incidents": incidents,
                       "unexplained_groups": groups}))  # fmt: skip

@@ -14,10 +14,30 @@ from typing import Any, TextIO
 
 from logdoctor.report.safe import inert
 
+JSON_DEPTH = 3  # levels of the document laid out one member a line; deeper, one line
+
 
 def render_json(doc: dict[str, Any], stream: TextIO) -> None:
-    """The document as it is (undecodable bytes stay `\\udcXX` escapes)."""
-    stream.write(json.dumps(doc, indent=2, ensure_ascii=True) + "\n")
+    """The document as it is (undecodable bytes stay `\\udcXX` escapes): a member a
+    line down to the fields of each incident, group and file, whose values are one
+    line each (written by json's C encoder; `indent` would use its Python one, about
+    2.5 times slower on the report of a 200 MB log)."""
+    stream.write(_layout(doc, 0, "\n") + "\n")
+
+
+def _layout(value: Any, depth: int, pad: str) -> str:
+    if depth >= JSON_DEPTH or not value or not isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=True)
+    inner = pad + "  "
+    if isinstance(value, dict):
+        members = (f"{inner}{_key(k)}: {_layout(v, depth + 1, inner)}" for k, v in value.items())
+        return "{" + ",".join(members) + pad + "}"
+    return "[" + ",".join(inner + _layout(v, depth + 1, inner) for v in value) + pad + "]"
+
+
+def _key(key: Any) -> str:
+    """A member name as json writes it (a number, true or null as its text)."""
+    return json.dumps(key if isinstance(key, str) else json.dumps(key), ensure_ascii=True)
 
 
 def _line(text: str | None) -> str:

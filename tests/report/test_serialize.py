@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from logdoctor.app import ReadOptions, iter_entries
+from logdoctor.report.ci import render_json
 from logdoctor.report.serialize import EntryJson, entry_to_dict
 from tests.conftest import SAMPLES
 
@@ -49,3 +53,50 @@ def test_fields_of_the_documented_schema() -> None:
         "previous",
         "glpi_version",
     }
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=5) | st.integers() | st.booleans(), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), _JSON, max_size=5))
+def test_the_report_document_reads_back_as_json_dumps_writes_it(doc: dict[str, object]) -> None:
+    # render_json lays out the top levels by hand and the rest with json's encoder:
+    # the same document as json.dumps, member names that are not strings included.
+    out = io.StringIO()
+    render_json(doc, out)
+    text = out.getvalue()
+    assert json.loads(text) == json.loads(json.dumps(doc))
+    assert text.isascii() and text.endswith("}\n")
+
+
+def test_the_report_document_has_a_member_a_line_down_to_each_incident_field() -> None:
+    incident = {"id": "x", "hours": {"2024-01-18 10": 3}, "entry": {"frames": [{"line": 1}]}}
+    doc = {"summary": {"files": 1, "failing": ["a", "b"]}, "incidents": [incident]}
+    out = io.StringIO()
+    render_json(doc, out)
+    assert out.getvalue().splitlines() == [
+        "{",
+        '  "summary": {',
+        '    "files": 1,',
+        '    "failing": [',
+        '      "a",',
+        '      "b"',
+        "    ]",
+        "  },",
+        '  "incidents": [',
+        "    {",
+        '      "id": "x",',
+        '      "hours": {"2024-01-18 10": 3},',
+        '      "entry": {"frames": [{"line": 1}]}',
+        "    }",
+        "  ]",
+        "}",
+    ]
