@@ -79,13 +79,21 @@ def wall(stamp: str) -> str:
     zone whose offset from local time is not whole hours takes the full parse."""
     if len(stamp) == 19 and stamp[4] == "-" and stamp[10] == " ":
         return stamp  # GLPI's own: already local, already sortable
+    return _other_wall(stamp)
+
+
+def _other_wall(stamp: str) -> str:
+    """`wall()` of a stamp that is not GLPI's own."""
     p = stamp.find(":")
-    # A minute already converted (key: the stamp without its seconds), for a stamp
-    # without a fraction: only the seconds are left to check and copy.
-    s = p + 3
-    minute = _minutes.get(stamp[:s] + stamp[s + 3 :])
-    if minute is not None and stamp[s : s + 1] == ":" and stamp[s + 1 : s + 3].isdigit():
-        return minute + stamp[s : s + 3]
+    # A minute already converted (key: the stamp without the two digits of its
+    # seconds; ":" at p and at p + 3), for a stamp without a fraction: only the seconds
+    # are left to check and copy.
+    s = p + 4
+    minute = _minutes.get(stamp[:s] + stamp[s + 2 :])
+    if minute is not None:
+        seconds = stamp[s : s + 2]
+        if seconds.isdigit():
+            return minute + seconds
     if p > 0 and stamp[p + 3 : p + 4] == ":" and stamp[p + 1 : p + 6].replace(":", "").isdigit():
         tail = stamp[p + 6 :]
         frac = ""
@@ -105,7 +113,7 @@ def wall(stamp: str) -> str:
             if not frac:
                 if len(_minutes) >= 8192:
                     _minutes.clear()
-                _minutes[stamp[:s] + tail] = hour + stamp[p:s]
+                _minutes[stamp[:s] + tail] = hour + stamp[p:s]  # tail: stamp[s + 2 :]
             return hour + stamp[p : p + 6] + frac
     value = _walls.get(stamp)
     if value is None:
@@ -144,9 +152,10 @@ def _hour_of(stamp: str) -> str:
 # a character class: the regex engine scans for it at C speed).
 _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_RUN = re.compile(r"\d[0-9a-fA-FxX-]*")  # from a digit on; extended leftwards by hand
-_RUN_ASCII = re.compile(r"[0-9][0-9a-fA-FxX-]*")  # the same on ASCII text, found faster
-_HEXCHARS = frozenset("0123456789abcdefABCDEFxX-")
+_RUN = re.compile(r"(\d[0-9a-fA-FxX-]*)")  # from a digit on; extended leftwards by hand
+_RUN_ASCII = re.compile(r"([0-9][0-9a-fA-FxX-]*)")  # the same on ASCII text, found faster
+_HEX_TEXT = "0123456789abcdefABCDEFxX-"
+_HEXCHARS = frozenset(_HEX_TEXT)
 _UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 _HEX = re.compile(r"0[xX][0-9a-fA-F]+|[0-9a-f]{8,}|[0-9A-F]{8,}")
 _DIGITS = re.compile(r"\d+")
@@ -188,21 +197,20 @@ def _mask(text: str) -> str:
         text = _QUOTED.sub("<str>", text)
     if "@" in text:
         text = _EMAIL.sub("<email>", text)
-    out = []
-    last = 0
-    for m in (_RUN_ASCII if text.isascii() else _RUN).finditer(text):
-        start, end = m.span()
-        if start < last:
-            continue
-        while start > last and text[start - 1] in _HEXCHARS:
-            start -= 1
-        out.append(text[last:start])
-        out.append(_token(text[start:end]))
-        last = end
-    if not out:
+    # Split at each run from a digit on: [text, run, text, run, ..., text]; a run is
+    # extended leftwards over the hex characters that end the text before it.
+    parts = (_RUN_ASCII if text.isascii() else _RUN).split(text)
+    if len(parts) == 1:
         return text
-    out.append(text[last:])
-    return "".join(out)
+    for i in range(1, len(parts), 2):
+        token = parts[i]
+        before = parts[i - 1]
+        if before and before[-1] in _HEXCHARS:
+            keep = before.rstrip(_HEX_TEXT)
+            token = before[len(keep) :] + token
+            parts[i - 1] = keep
+        parts[i] = "<n>" if len(token) < 8 and token.isdigit() else _token(token)
+    return "".join(parts)
 
 
 def _vendor(file: str) -> bool:
@@ -410,23 +418,24 @@ class Grouping:
         # no text alive, and a body the parser read again (a new object) is known (a
         # 64-bit collision between two record texts is not a practical risk).
         found = self._by_key.get(key) if key is not None else None
-        if found is not None:
-            return found
-        pairs = self.groups_for(body, hits_of(body))
-        if not pairs:
-            found = _NOTHING
-        elif len(pairs) == 1:  # the usual case, without comprehensions
-            group, caps = pairs[0]
+        return found if found is not None else self._resolve_new(body, key, hits_of)
+
+    def _resolve_new(self, body: Body, key: int | None, hits_of: HitsOf) -> Resolved:
+        """`_resolve` for a record text not remembered (a block's lookup missed)."""
+        hits = hits_of(body)
+        if hits:
+            found = self._target_of(self.groups_for(body, hits))
+        elif body.dialect is Dialect.UNKNOWN or body.level < self._floor:
+            found = _NOTHING  # (the floor is at least --min-level)
+        else:  # groups_for's unexplained case, inlined (half the new records of a log)
+            fp = _remembered_fingerprint(body)
+            group = self.unexplained.get(fp)
+            if group is None:  # its id, a digest of `fp`, is made when the report asks
+                group = self.unexplained[fp] = Group("", None, {}, fp, body, {})
             target = self._single.get(group)
             if target is None:
                 target = self._single[group] = Target((group,))
-            found = (target, {group: caps} if caps else _NO_CAPTURES)
-        else:
-            groups = tuple(g for g, _ in pairs)
-            target = self._shared.get(groups)
-            if target is None:
-                target = self._shared[groups] = Target(groups)
-            found = (target, {g: caps for g, caps in pairs if caps} or _NO_CAPTURES)
+            found = (target, _NO_CAPTURES)
         if key is not None:
             if len(self._by_key) >= KEYS_KEEP:
                 self._by_key.clear()
@@ -434,6 +443,22 @@ class Grouping:
             self._by_key[key] = found
             self._targets[key] = found[0]
         return found
+
+    def _target_of(self, pairs: Targets) -> Resolved:
+        """The Target of these groups, shared by every body with the same ones."""
+        if not pairs:
+            return _NOTHING
+        if len(pairs) == 1:  # the usual case, without comprehensions
+            group, caps = pairs[0]
+            target = self._single.get(group)
+            if target is None:
+                target = self._single[group] = Target((group,))
+            return (target, {group: caps} if caps else _NO_CAPTURES)
+        groups = tuple(g for g, _ in pairs)
+        target = self._shared.get(groups)
+        if target is None:
+            target = self._shared[groups] = Target(groups)
+        return (target, {g: caps for g, caps in pairs if caps} or _NO_CAPTURES)
 
     def add_block(
         self,
@@ -464,7 +489,8 @@ class Grouping:
             walls = stamps
         else:
             walls = [
-                s if len(s) == 19 and s[4] == "-" and s[10] == " " else wall(s) for s in stamps
+                s if len(s) == 19 and s[4] == "-" and s[10] == " " else _other_wall(s)
+                for s in stamps
             ]
         if self.timed:
             keep = [i for i, w in enumerate(walls) if self._within(w)]
@@ -488,7 +514,7 @@ class Grouping:
         )
         known = list(map(self._targets.get, keys, repeat(_MISS)))
         for i in compress(range(len(known)), map(is_, known, repeat(_MISS))):
-            known[i] = self._resolve(distinct[i], keys[i], hits_of)[0]
+            known[i] = self._resolve_new(distinct[i], keys[i], hits_of)[0]
         tmap = dict(zip(distinct, known, strict=True))
         targets = list(map(tmap.__getitem__, bodies))
         # Per hour of the block (a few runs of entries in a log in time order), the
@@ -507,12 +533,17 @@ class Grouping:
             return
         # In a block in time order, a target's first entry is its first in the block
         # and its last the last; entries without a time count as the latest, so a
-        # block that has some (they sort first) is not in order.
+        # block that has some (they sort first) is not in order. Then no entry of the
+        # block is before its first: a group first seen earlier (in a later block of a
+        # log, every group but new ones) keeps its first without looking for the
+        # target's.
+        first_of: Callable[[Target | None], int]
         if ordered and walls[0]:
-            firsts = dict(zip(reversed(targets), range(n - 1, -1, -1), strict=True))
+            first_of, floor = _FirstIndex(targets), walls[0]
             last = dict(zip(targets, range(n), strict=True))
         else:
             firsts, last = _extremes(targets, walls)
+            first_of, floor = firsts.__getitem__, ""
         make = tuple.__new__  # a NamedTuple's own __new__ is Python code (3x slower)
         self.selected += sum(per_target.values())
         for target, c in per_target.items():
@@ -520,25 +551,32 @@ class Grouping:
             j = last[target]
             seen_last = make(Seen, (walls[j], path, lines[j], stamps[j]))
             when_last = seen_last[0]
-            i = firsts[target]
-            seen_first = seen_last if i == j else make(Seen, (walls[i], path, lines[i], stamps[i]))
-            when_first = seen_first[0]
+            seen_first = None
             for group in groups:
                 # Group.see, inlined (the hot loop of the report): the usual case is a
                 # later block of the same file, so neither first nor last moves back.
                 group.count += c
                 group.files[path] += c
                 mine = group.first
-                if mine is None or (
-                    when_first < mine[0]
-                    if when_first and mine[0] and when_first != mine[0]
-                    else _before(seen_first, mine)
-                ):
-                    body = bodies[i]
-                    key = hash(body.record_key) if body.record_key else None
-                    found = self._resolve(body, key, hits_of)
-                    group.first, group.body = seen_first, body
-                    group.details = found[1].get(group, {})
+                if mine is None or not (floor and mine[0] and floor > mine[0]):
+                    if seen_first is None:
+                        i = first_of(target)
+                        seen_first = (
+                            seen_last
+                            if i == j
+                            else make(Seen, (walls[i], path, lines[i], stamps[i]))
+                        )
+                    when_first = seen_first[0]
+                    if mine is None or (
+                        when_first < mine[0]
+                        if when_first and mine[0] and when_first != mine[0]
+                        else _before(seen_first, mine)
+                    ):
+                        body = bodies[i]
+                        key = hash(body.record_key) if body.record_key else None
+                        found = self._resolve(body, key, hits_of)
+                        group.first, group.body = seen_first, body
+                        group.details = found[1].get(group, {})
                 mine = group.last
                 if mine is None or (
                     mine[0] < when_last
@@ -647,6 +685,31 @@ def series(hours: Counter[str], bins: int) -> tuple[str, str, list[int]]:
         index = int((datetime.fromisoformat(hour + ":00") - start) / HOUR)
         out[index * width // span] += n
     return stamps[0], stamps[-1], out
+
+
+FIRSTS_BY_INDEX = 16  # targets of a block looked up by list.index before one pass
+
+
+class _FirstIndex:
+    """The index of a target's first entry in a block: `list.index` for the first few
+    asked (a later block of a log asks for its new groups' only), one pass over the
+    block for more."""
+
+    __slots__ = ("asked", "found", "targets")
+
+    def __init__(self, targets: list[Target | None]) -> None:
+        self.targets = targets
+        self.found: dict[Target | None, int] | None = None
+        self.asked = 0
+
+    def __call__(self, target: Target | None) -> int:
+        if self.found is None:
+            self.asked += 1
+            if self.asked <= FIRSTS_BY_INDEX:
+                return self.targets.index(target)
+            n = len(self.targets)
+            self.found = dict(zip(reversed(self.targets), range(n - 1, -1, -1), strict=True))
+        return self.found[target]
 
 
 def _extremes(targets: list[T], walls: list[str]) -> tuple[dict[T, int], dict[T, int]]:

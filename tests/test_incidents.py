@@ -164,37 +164,63 @@ def test_memory_is_bounded_by_groups_not_entries(monkeypatch: pytest.MonkeyPatch
     assert kept + grouping.forgotten == 3 * len(set(words))
 
 
-@settings(max_examples=500, deadline=None)
-@given(st.text(alphabet="0129abcfABFxX- .#:'\"@é٣", max_size=40))
-def test_masking_ascii_text_by_its_own_pattern_changes_nothing(text: str) -> None:
-    # ASCII text is masked with an ASCII-only pattern (faster to search): the same as
-    # with the pattern for any digit. Non-ASCII text keeps the general one.
+def _mask_by_tokens(text: str) -> str:
+    # Masking as first written: each run of hex characters around a digit, found from
+    # its digit and extended leftwards one character at a time, masked by _token.
+    import re
+
     import logdoctor.incidents as incidents
 
-    fast = incidents._mask(text)
-    general = incidents._RUN_ASCII
-    incidents._RUN_ASCII = incidents._RUN
-    try:
-        assert incidents._mask(text) == fast
-    finally:
-        incidents._RUN_ASCII = general
+    if "'" in text or '"' in text or "`" in text:
+        text = incidents._QUOTED.sub("<str>", text)
+    if "@" in text:
+        text = incidents._EMAIL.sub("<email>", text)
+    out, last = [], 0
+    for m in re.finditer(r"\d[0-9a-fA-FxX-]*", text):
+        start, end = m.span()
+        while start > last and text[start - 1] in "0123456789abcdefABCDEFxX-":
+            start -= 1
+        out += [text[last:start], incidents._token(text[start:end])]
+        last = end
+    return "".join([*out, text[last:]])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="0129abcfABFxX- .#:'\"@é٣", max_size=40))
+@example("uuid 123e4567-e89b-12d3-a456-426614174000, 3f2c9a0b1d4e5f60 0x1F ab12 f15efab91e727")
+@example("abc12 deadbeef٣ 12345678 x9-2024-01-18")
+def test_masking_in_one_split_is_masking_token_by_token(text: str) -> None:
+    # _mask splits the text at each run from a digit in one call and extends runs
+    # leftwards by stripping the text before them: the same as going token by token.
+    import logdoctor.incidents as incidents
+
+    assert incidents._mask(text) == _mask_by_tokens(text)
 
 
 _STAMPS = ["", "2024-01-18 09:59:59", "2024-01-18 10:00:00", "2024-01-18 10:30:00",
            "2024-01-18 11:00:00", "18-Jan-2024 10:15:00 UTC", "2024-01-19 08:00:00"]  # fmt: skip
+_KINDS = [body("a"), body("b"), body("c", level=Level.WARNING), body("d 12"),
+          *(body(f"kind {chr(101 + k)}") for k in range(20))]  # fmt: skip
 
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.lists(st.tuples(st.integers(0, 3), st.sampled_from(_STAMPS)), min_size=1, max_size=40),
-    st.lists(st.integers(1, 40), max_size=4),
+    st.lists(
+        st.tuples(st.integers(0, len(_KINDS) - 1), st.sampled_from(_STAMPS)),
+        min_size=1,
+        max_size=60,
+    ),
+    st.lists(st.tuples(st.integers(1, 60), st.sampled_from(["x.log", "a.log"])), max_size=4),
     st.booleans(),
 )
+@example([(k, "2024-01-18 10:00:00") for k in range(20)], [(20, "a.log")], True)
+@example([(k % 20, _STAMPS[2 + k // 20]) for k in range(60)], [], True)
 def test_blocks_count_as_the_same_entries_one_by_one(
-    entries: list[tuple[int, str]], cuts: list[int], in_order: bool
+    entries: list[tuple[int, str]], cuts: list[tuple[int, str]], in_order: bool
 ) -> None:
     # Count, first and last seen, files and hours of every group are the same whether
-    # entries come in blocks (in time order or not, with ties) or one at a time.
+    # entries come in blocks (in time order or not, with ties; of one file or two; with
+    # more new groups than list.index serves) or one at a time.
     import os
     import time
 
@@ -202,21 +228,20 @@ def test_blocks_count_as_the_same_entries_one_by_one(
     time.tzset()
     if in_order:
         entries = sorted(entries, key=lambda e: wall(e[1]) or "~")
-    kinds = [body("a"), body("b"), body("c", level=Level.WARNING), body("d 12")]
-    rows = [(kinds[k], stamp, line) for line, (k, stamp) in enumerate(entries, start=1)]
-    blocks, at = [], 0
-    for cut in [*sorted(set(cuts)), len(rows)]:
+    rows = [(_KINDS[k], stamp, line) for line, (k, stamp) in enumerate(entries, start=1)]
+    blocks, at, path = [], 0, "x.log"
+    for cut, next_path in [*sorted(dict(cuts).items()), (len(rows), "")]:
         if cut > at:
-            blocks.append(rows[at:cut])
-            at = cut
+            blocks.append((path, rows[at:cut]))
+            at, path = cut, next_path
     by_block, one_by_one = Grouping(), Grouping()
-    for block in blocks:
+    for path, block in blocks:
         by_block.add_block(
-            "x.log", [b for b, _, _ in block], [s for _, s, _ in block],
+            path, [b for b, _, _ in block], [s for _, s, _ in block],
             [n for _, _, n in block], lambda body: (),
         )  # fmt: skip
-    for b, stamp, line in rows:
-        one_by_one.add_entry("x.log", b, stamp, line, [])
+        for b, stamp, line in block:
+            one_by_one.add_entry(path, b, stamp, line, [])
 
     def seen(g: Grouping) -> dict[str, tuple[object, ...]]:
         return {
@@ -225,6 +250,15 @@ def test_blocks_count_as_the_same_entries_one_by_one(
         }
 
     assert seen(by_block) == seen(one_by_one)
+
+
+_JUNK = ["", ":", "a", "x"]  # between minutes and seconds; "x": in the seconds
+
+
+def _time(h: int, m: int, s: int, junk: str) -> str:
+    if junk == "x":
+        return f"{h:02}:{m:02}:{s % 10}x"
+    return f"{h:02}:{m:02}{junk}{s:02}"
 
 
 _TIMES = st.tuples(st.sampled_from([0, 23]), st.sampled_from([15, 59]), st.integers(0, 59))
@@ -236,13 +270,12 @@ _SHAPES = ["{d:02}-Jan-2024 {t} UTC", "{d:02}-Jan-2024 {t} Asia/Kolkata",
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(
-        st.tuples(
-            st.sampled_from(_SHAPES), st.integers(1, 3), _TIMES, st.sampled_from(["", ":", "a"])
-        ),
+        st.tuples(st.sampled_from(_SHAPES), st.integers(1, 3), _TIMES, st.sampled_from(_JUNK)),
         max_size=30,
     )
 )
 @example([(_SHAPES[0], 1, (0, 15, 30), ""), (_SHAPES[0], 1, (0, 15, 30), "a")])
+@example([(_SHAPES[0], 1, (0, 15, 30), ""), (_SHAPES[0], 1, (0, 15, 30), "x")])
 def test_the_wall_clock_caches_give_what_a_fresh_conversion_gives(
     shapes: list[tuple[str, int, tuple[int, int, int], str]],
 ) -> None:
@@ -255,10 +288,7 @@ def test_the_wall_clock_caches_give_what_a_fresh_conversion_gives(
             cache.clear()
         return wall(stamp)
 
-    stamps = [
-        shape.format(d=d, t=f"{h:02}:{m:02}{junk}{s:02}" if junk else f"{h:02}:{m:02}:{s:02}")
-        for shape, d, (h, m, s), junk in shapes
-    ]
+    stamps = [shape.format(d=d, t=_time(h, m, s, junk)) for shape, d, (h, m, s), junk in shapes]
     expected = [fresh(s) for s in stamps]
     assert [wall(s) for s in stamps] == expected
     assert [wall(s) for s in stamps] == expected
