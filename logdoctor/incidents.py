@@ -358,8 +358,16 @@ class Selection(NamedTuple):
 class Grouping:
     """The incidents and unexplained groups of a scan (or of one worker's ranges)."""
 
-    def __init__(self, selection: Selection = Selection()) -> None:  # noqa: B008 - immutable
+    def __init__(
+        self,
+        selection: Selection = Selection(),  # noqa: B008 - immutable
+        *,
+        ranged: bool = False,
+    ) -> None:
+        """`ranged`: counting one range of a file, in a worker that may read others
+        (fingerprints are then remembered for the process, not only by this grouping)."""
         self.min_level, self.since, self.until = selection
+        self._fingerprint = _remembered_fingerprint if ranged else fingerprint
         self._floor = max(self.min_level, UNEXPLAINED_FLOOR)  # of unexplained entries
         self.incidents: dict[str, Group] = {}
         self.unexplained: dict[str, Group] = {}
@@ -405,7 +413,7 @@ class Grouping:
             return tuple(out)
         if body.dialect is Dialect.UNKNOWN or body.level < self._floor:
             return ()
-        fp = _remembered_fingerprint(body)
+        fp = self._fingerprint(body)
         group = self.unexplained.get(fp)
         if group is None:  # its id, a digest of `fp`, is made when the report asks
             group = self.unexplained[fp] = Group("", None, {}, fp, body, {})
@@ -428,7 +436,7 @@ class Grouping:
         elif body.dialect is Dialect.UNKNOWN or body.level < self._floor:
             found = _NOTHING  # (the floor is at least --min-level)
         else:  # groups_for's unexplained case, inlined (half the new records of a log)
-            fp = _remembered_fingerprint(body)
+            fp = self._fingerprint(body)
             group = self.unexplained.get(fp)
             if group is None:  # its id, a digest of `fp`, is made when the report asks
                 group = self.unexplained[fp] = Group("", None, {}, fp, body, {})
@@ -540,7 +548,7 @@ class Grouping:
         first_of: Callable[[Target | None], int]
         if ordered and walls[0]:
             first_of, floor = _FirstIndex(targets), walls[0]
-            last = dict(zip(targets, range(n), strict=True))
+            last = dict(zip(targets, _indices(n), strict=True))
         else:
             firsts, last = _extremes(targets, walls)
             first_of, floor = firsts.__getitem__, ""
@@ -664,6 +672,7 @@ class Grouping:
         (self.min_level, self.since, self.until, self.incidents, self.unexplained,
          self.selected, self.forgotten) = state  # type: ignore[assignment]  # fmt: skip
         self._floor = max(self.min_level, UNEXPLAINED_FLOOR)
+        self._fingerprint = fingerprint
         self._by_key = {}
         self._targets = {}
         self._shared = {}
@@ -687,6 +696,17 @@ def series(hours: Counter[str], bins: int) -> tuple[str, str, list[int]]:
     return stamps[0], stamps[-1], out
 
 
+_INDICES: list[int] = []
+
+
+def _indices(n: int) -> list[int]:
+    """0 .. n - 1 as ints kept alive (a dict by index of a block's entries then makes
+    no int and frees none per entry: a quarter of the cost of that pass)."""
+    if n > len(_INDICES):
+        _INDICES.extend(range(len(_INDICES), n))
+    return _INDICES if n == len(_INDICES) else _INDICES[:n]
+
+
 FIRSTS_BY_INDEX = 16  # targets of a block looked up by list.index before one pass
 
 
@@ -708,7 +728,7 @@ class _FirstIndex:
             if self.asked <= FIRSTS_BY_INDEX:
                 return self.targets.index(target)
             n = len(self.targets)
-            self.found = dict(zip(reversed(self.targets), range(n - 1, -1, -1), strict=True))
+            self.found = dict(zip(reversed(self.targets), reversed(_indices(n)), strict=True))
         return self.found[target]
 
 
