@@ -495,6 +495,11 @@ class Grouping:
             and not ("T" in joined or "/" in joined)
         ):
             walls = stamps
+        elif "/" not in joined:
+            # Of 19 characters, the header shapes (parse/headers.py) are GLPI's
+            # "YYYY-MM-DD HH:MM:SS", ISO's with a "T" at 10 and nginx's with slashes
+            # (none here): a space at 10 tells GLPI's (one test a stamp fewer).
+            walls = [s if len(s) == 19 and s[10] == " " else _other_wall(s) for s in stamps]
         else:
             walls = [
                 s if len(s) == 19 and s[4] == "-" and s[10] == " " else _other_wall(s)
@@ -707,26 +712,19 @@ def _indices(n: int) -> list[int]:
     return _INDICES if n == len(_INDICES) else _INDICES[:n]
 
 
-FIRSTS_BY_INDEX = 16  # targets of a block looked up by list.index before one pass
-
-
 class _FirstIndex:
-    """The index of a target's first entry in a block: `list.index` for the first few
-    asked (a later block of a log asks for its new groups' only), one pass over the
-    block for more."""
+    """The index of a target's first entry in a block in time order, all found in one
+    pass over the block when one is first asked for (a later block of a log asks only
+    for its new groups', when it has some)."""
 
-    __slots__ = ("asked", "found", "targets")
+    __slots__ = ("found", "targets")
 
     def __init__(self, targets: list[Target | None]) -> None:
         self.targets = targets
         self.found: dict[Target | None, int] | None = None
-        self.asked = 0
 
     def __call__(self, target: Target | None) -> int:
         if self.found is None:
-            self.asked += 1
-            if self.asked <= FIRSTS_BY_INDEX:
-                return self.targets.index(target)
             n = len(self.targets)
             self.found = dict(zip(reversed(self.targets), reversed(_indices(n)), strict=True))
         return self.found[target]

@@ -199,7 +199,8 @@ def test_masking_in_one_split_is_masking_token_by_token(text: str) -> None:
 
 _STAMPS = ["", "2024-01-18 09:59:59", "2024-01-18 10:00:00", "2024-01-18 10:30:00",
            "2024-01-18 11:00:00", "18-Jan-2024 10:15:00 UTC", "2024-01-19 08:00:00",
-           "18-Jan-2024 10:15:07 UTC", "18-Jan-2024 10:15:0x UTC"]  # fmt: skip
+           "18-Jan-2024 10:15:07 UTC", "18-Jan-2024 10:15:0x UTC", "2024-01-18T10:20:00",
+           "2024/01/18 10:40:00"]  # fmt: skip
 _KINDS = [body("a"), body("b"), body("c", level=Level.WARNING), body("d 12"),
           *(body(f"kind {chr(101 + k)}") for k in range(20))]  # fmt: skip
 
@@ -217,12 +218,13 @@ _KINDS = [body("a"), body("b"), body("c", level=Level.WARNING), body("d 12"),
 @example([(k, "2024-01-18 10:00:00") for k in range(20)], [(20, "a.log")], True)
 @example([(k % 20, _STAMPS[2 + k // 20]) for k in range(60)], [], True)
 @example([(0, _STAMPS[5]), (1, _STAMPS[8]), (2, _STAMPS[7])], [], False)
+@example([(0, _STAMPS[2]), (0, _STAMPS[9]), (1, _STAMPS[3])], [], False)
 def test_blocks_count_as_the_same_entries_one_by_one(
     entries: list[tuple[int, str]], cuts: list[tuple[int, str]], in_order: bool
 ) -> None:
     # Count, first and last seen, files and hours of every group are the same whether
     # entries come in blocks (in time order or not, with ties; of one file or two; with
-    # more new groups than list.index serves) or one at a time.
+    # stamps of every shape of 19 characters) or one at a time.
     import os
     import time
 
