@@ -340,9 +340,6 @@ class Target:
         self.groups = groups
 
 
-Resolved = tuple[Target | None, dict[Group, dict[str, str]]]
-_NO_CAPTURES: dict[Group, dict[str, str]] = {}
-_NOTHING: Resolved = (None, _NO_CAPTURES)
 _MISS = Target(())  # "not remembered" in a map over the remembered targets
 _RECORD_KEY = attrgetter("record_key")
 
@@ -373,8 +370,7 @@ class Grouping:
         self.unexplained: dict[str, Group] = {}
         self.selected = 0  # entries inside the selection that count in a group
         self.forgotten = 0  # unexplained entries of groups dropped at UNEXPLAINED_KEEP
-        self._by_key: dict[int, Resolved] = {}  # by the hash of the record text
-        self._targets: dict[int | None, Target | None] = {}  # the same, targets only
+        self._targets: dict[int | None, Target | None] = {}  # by the record text's hash
         self._shared: dict[tuple[Group, ...], Target] = {}
         self._single: dict[Group, Target] = {}
         self._keys: dict[str, tuple[str, ...]] = {}
@@ -419,22 +415,18 @@ class Grouping:
             group = self.unexplained[fp] = Group("", None, {}, fp, body, {})
         return ((group, {}),)
 
-    def _resolve(self, body: Body, key: int | None, hits_of: HitsOf) -> Resolved:
-        """(the Target of `body`'s groups or None, its captures per group), remembered
-        by `key`, the hash of its record text (None: a body with no record text)."""
-        # By the hash of the record text, not the text or the body: the cache then holds
-        # no text alive, and a body the parser read again (a new object) is known (a
-        # 64-bit collision between two record texts is not a practical risk).
-        found = self._by_key.get(key) if key is not None else None
-        return found if found is not None else self._resolve_new(body, key, hits_of)
+    def _resolve(self, body: Body, key: int | None, hits_of: HitsOf) -> Target | None:
+        """The Target of `body`'s groups, or None, remembered by `key`, the hash of its
+        record text (None: a body with no record text), which a block's lookup missed.
 
-    def _resolve_new(self, body: Body, key: int | None, hits_of: HitsOf) -> Resolved:
-        """`_resolve` for a record text not remembered (a block's lookup missed)."""
+        By the hash of the record text, not the text or the body: the cache then holds
+        no text alive, and a body the parser read again (a new object) is known (a
+        64-bit collision between two record texts is not a practical risk)."""
         hits = hits_of(body)
         if hits:
-            found = self._target_of(self.groups_for(body, hits))
+            target = self._target_of(self.groups_for(body, hits))
         elif body.dialect is Dialect.UNKNOWN or body.level < self._floor:
-            found = _NOTHING  # (the floor is at least --min-level)
+            target = None  # (the floor is at least --min-level)
         else:  # groups_for's unexplained case, inlined (half the new records of a log)
             fp = self._fingerprint(body)
             group = self.unexplained.get(fp)
@@ -443,30 +435,27 @@ class Grouping:
             target = self._single.get(group)
             if target is None:
                 target = self._single[group] = Target((group,))
-            found = (target, _NO_CAPTURES)
         if key is not None:
-            if len(self._by_key) >= KEYS_KEEP:
-                self._by_key.clear()
+            if len(self._targets) >= KEYS_KEEP:
                 self._targets.clear()
-            self._by_key[key] = found
-            self._targets[key] = found[0]
-        return found
+            self._targets[key] = target
+        return target
 
-    def _target_of(self, pairs: Targets) -> Resolved:
+    def _target_of(self, pairs: Targets) -> Target | None:
         """The Target of these groups, shared by every body with the same ones."""
         if not pairs:
-            return _NOTHING
-        if len(pairs) == 1:  # the usual case, without comprehensions
-            group, caps = pairs[0]
+            return None
+        if len(pairs) == 1:  # the usual case, without a comprehension
+            group = pairs[0][0]
             target = self._single.get(group)
             if target is None:
                 target = self._single[group] = Target((group,))
-            return (target, {group: caps} if caps else _NO_CAPTURES)
+            return target
         groups = tuple(g for g, _ in pairs)
         target = self._shared.get(groups)
         if target is None:
             target = self._shared[groups] = Target(groups)
-        return (target, {g: caps for g, caps in pairs if caps} or _NO_CAPTURES)
+        return target
 
     def add_block(
         self,
@@ -527,7 +516,7 @@ class Grouping:
         )
         known = list(map(self._targets.get, keys, repeat(_MISS)))
         for i in compress(range(len(known)), map(is_, known, repeat(_MISS))):
-            known[i] = self._resolve_new(distinct[i], keys[i], hits_of)[0]
+            known[i] = self._resolve(distinct[i], keys[i], hits_of)
         tmap = dict(zip(distinct, known, strict=True))
         targets = list(map(tmap.__getitem__, bodies))
         # Per hour of the block (a few runs of entries in a log in time order), the
@@ -586,10 +575,8 @@ class Grouping:
                         else _before(seen_first, mine)
                     ):
                         body = bodies[i]
-                        key = hash(body.record_key) if body.record_key else None
-                        found = self._resolve(body, key, hits_of)
                         group.first, group.body = seen_first, body
-                        group.details = found[1].get(group, {})
+                        group.details = _details(group, body, hits_of)
                 mine = group.last
                 if mine is None or (
                     mine[0] < when_last
@@ -653,7 +640,6 @@ class Grouping:
         kept = ranked[: UNEXPLAINED_KEEP // 2]
         self.forgotten += sum(g.count for g in ranked[len(kept) :])
         self.unexplained = {g.fingerprint: g for g in kept}
-        self._by_key.clear()
         self._targets.clear()
         self._shared.clear()
         self._single.clear()
@@ -678,11 +664,20 @@ class Grouping:
          self.selected, self.forgotten) = state  # type: ignore[assignment]  # fmt: skip
         self._floor = max(self.min_level, UNEXPLAINED_FLOOR)
         self._fingerprint = fingerprint
-        self._by_key = {}
         self._targets = {}
         self._shared = {}
         self._single = {}
         self._keys = {}
+
+
+def _details(group: Group, body: Body, hits_of: HitsOf) -> dict[str, str]:
+    """The captures of an incident's rule on `body`, its new representative entry (a
+    rule gives a body one hit at most)."""
+    if group.rule is not None:
+        for rule, captures in hits_of(body):
+            if rule.id == group.rule.id:
+                return captures
+    return {}
 
 
 def series(hours: Counter[str], bins: int) -> tuple[str, str, list[int]]:
