@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import compress, repeat
 from operator import attrgetter, is_
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar, cast
 
 from logdoctor.model import Body, Dialect, Frame, Level, Rule, Severity
 from logdoctor.parse.headers import parse_timestamp
@@ -334,10 +334,11 @@ class Target:
     """The groups an entry counts in, shared by every body with the same groups (so a
     block is counted per Target, not per body)."""
 
-    __slots__ = ("groups",)
+    __slots__ = ("groups", "hours")
 
     def __init__(self, groups: tuple[Group, ...]) -> None:
         self.groups = groups
+        self.hours = tuple(g.hours for g in groups)  # (a Group keeps its Counter)
 
 
 _MISS = Target(())  # "not remembered" in a map over the remembered targets
@@ -520,17 +521,18 @@ class Grouping:
         tmap = dict(zip(distinct, known, strict=True))
         targets = list(map(tmap.__getitem__, bodies))
         # Per hour of the block (a few runs of entries in a log in time order), the
-        # entries per target; their sum, the block's.
+        # entries per target, counted into their groups' hours; their sum, the block's.
         ordered, spans = _hour_spans(walls)
-        per_span = (
-            [Counter(targets)]
-            if len(spans) == 1
-            else [Counter(targets[start:end]) for _, start, end in spans]
-        )
-        per_target: Counter[Target | None] = Counter()
-        for counted in per_span:
-            per_target.update(counted)
-        per_target.pop(None, None)
+        per_target: dict[Target, int] = {}
+        total = per_target.get
+        for span_hour, start, end in spans:
+            counted = Counter(targets[start:end] if len(spans) > 1 else targets)
+            counted.pop(None, None)
+            for target, c in cast("dict[Target, int]", counted).items():
+                per_target[target] = total(target, 0) + c
+                if span_hour:
+                    for hours in target.hours:
+                        hours[span_hour] += c
         if not per_target:
             return
         # In a block in time order, a target's first entry is its first in the block
@@ -549,7 +551,7 @@ class Grouping:
         make = tuple.__new__  # a NamedTuple's own __new__ is Python code (3x slower)
         self.selected += sum(per_target.values())
         for target, c in per_target.items():
-            groups = target.groups  # type: ignore[union-attr]
+            groups = target.groups
             j = last[target]
             seen_last = make(Seen, (walls[j], path, lines[j], stamps[j]))
             when_last = seen_last[0]
@@ -584,12 +586,6 @@ class Grouping:
                     else _before(mine, seen_last)
                 ):
                     group.last = seen_last
-        for (span_hour, _, _), counted in zip(spans, per_span, strict=True):
-            if span_hour:
-                for target, c in counted.items():
-                    if target is not None:
-                        for group in target.groups:
-                            group.hours[span_hour] += c
         self._trim()
 
     def add_entry(self, path: str, body: Body, stamp: str, line: int, hits: Hits) -> list[Group]:
