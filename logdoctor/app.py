@@ -166,7 +166,7 @@ def _scan_range(
     Rules are matched once per distinct record (Matcher remembers bodies); only
     rules that read raw text make every entry go through them."""
     source, options, rules, selection = task
-    stats = ScanStats(groups=Grouping(selection, ranged=source.end is not None))
+    stats = ScanStats(groups=Grouping(selection))
     matcher = _matcher(rules) if rules else None
     per_entry = matcher is not None and matcher.per_entry
     parser: EntryParser | None = None

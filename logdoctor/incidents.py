@@ -248,7 +248,8 @@ def fingerprint(body: Body) -> str:
 
 
 # Fingerprints by the hash of the record text, for the whole process: a worker of a
-# parallel scan reads several ranges, each counted by a Grouping of its own.
+# parallel scan reads several ranges, and a scan several files (rotated logs repeat
+# their records), each counted by a Grouping of its own.
 _FINGERPRINTS: dict[int, str] = {}
 FINGERPRINTS_KEEP = 65_536
 
@@ -356,16 +357,8 @@ class Selection(NamedTuple):
 class Grouping:
     """The incidents and unexplained groups of a scan (or of one worker's ranges)."""
 
-    def __init__(
-        self,
-        selection: Selection = Selection(),  # noqa: B008 - immutable
-        *,
-        ranged: bool = False,
-    ) -> None:
-        """`ranged`: counting one range of a file, in a worker that may read others
-        (fingerprints are then remembered for the process, not only by this grouping)."""
+    def __init__(self, selection: Selection = Selection()) -> None:  # noqa: B008 - immutable
         self.min_level, self.since, self.until = selection
-        self._fingerprint = _remembered_fingerprint if ranged else fingerprint
         self._floor = max(self.min_level, UNEXPLAINED_FLOOR)  # of unexplained entries
         self.incidents: dict[str, Group] = {}
         self.unexplained: dict[str, Group] = {}
@@ -410,7 +403,7 @@ class Grouping:
             return tuple(out)
         if body.dialect is Dialect.UNKNOWN or body.level < self._floor:
             return ()
-        fp = self._fingerprint(body)
+        fp = _remembered_fingerprint(body)
         group = self.unexplained.get(fp)
         if group is None:  # its id, a digest of `fp`, is made when the report asks
             group = self.unexplained[fp] = Group("", None, {}, fp, body, {})
@@ -429,7 +422,7 @@ class Grouping:
         elif body.dialect is Dialect.UNKNOWN or body.level < self._floor:
             target = None  # (the floor is at least --min-level)
         else:  # groups_for's unexplained case, inlined (half the new records of a log)
-            fp = self._fingerprint(body)
+            fp = _remembered_fingerprint(body)
             group = self.unexplained.get(fp)
             if group is None:  # its id, a digest of `fp`, is made when the report asks
                 group = self.unexplained[fp] = Group("", None, {}, fp, body, {})
@@ -659,7 +652,6 @@ class Grouping:
         (self.min_level, self.since, self.until, self.incidents, self.unexplained,
          self.selected, self.forgotten) = state  # type: ignore[assignment]  # fmt: skip
         self._floor = max(self.min_level, UNEXPLAINED_FLOOR)
-        self._fingerprint = fingerprint
         self._targets = {}
         self._shared = {}
         self._single = {}
