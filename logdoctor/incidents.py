@@ -403,11 +403,15 @@ class Grouping:
             return tuple(out)
         if body.dialect is Dialect.UNKNOWN or body.level < self._floor:
             return ()
+        return ((self._unexplained_group(body), {}),)
+
+    def _unexplained_group(self, body: Body) -> Group:
+        """The group of an entry no rule explains, by its fingerprint."""
         fp = _remembered_fingerprint(body)
         group = self.unexplained.get(fp)
         if group is None:  # its id, a digest of `fp`, is made when the report asks
             group = self.unexplained[fp] = Group("", None, {}, fp, body, {})
-        return ((group, {}),)
+        return group
 
     def _resolve(self, body: Body, key: int | None, hits_of: HitsOf) -> Target | None:
         """The Target of `body`'s groups, or None, remembered by `key`, the hash of its
@@ -421,11 +425,8 @@ class Grouping:
             target = self._target_of(self.groups_for(body, hits))
         elif body.dialect is Dialect.UNKNOWN or body.level < self._floor:
             target = None  # (the floor is at least --min-level)
-        else:  # groups_for's unexplained case, inlined (half the new records of a log)
-            fp = _remembered_fingerprint(body)
-            group = self.unexplained.get(fp)
-            if group is None:  # its id, a digest of `fp`, is made when the report asks
-                group = self.unexplained[fp] = Group("", None, {}, fp, body, {})
+        else:  # groups_for's unexplained case, without building pairs
+            group = self._unexplained_group(body)
             target = self._single.get(group)
             if target is None:
                 target = self._single[group] = Target((group,))
