@@ -8,6 +8,7 @@ calls these functions.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import logging
 import os
@@ -127,7 +128,10 @@ def scan(
                 else None
             )
             if ranges is None:
-                stats.merge(_scan_range((source, options, rules, selection), on_error))
+                on_read = None
+                if progress is not None:
+                    on_read = functools.partial(_advance, progress, done, total)
+                stats.merge(_scan_range((source, options, rules, selection), on_error, on_read))
             else:
                 executor = executor or parallel.pool(jobs)
                 tasks = [(rng, options, rules, selection) for rng in ranges]
@@ -147,6 +151,10 @@ def scan(
     return stats
 
 
+def _advance(progress: Progress, before: int, total: int, read: int) -> None:
+    progress(before + read, total)
+
+
 def _size(source: Source) -> int:
     if source.end is not None:
         return source.end - source.start
@@ -159,9 +167,11 @@ def _size(source: Source) -> int:
 def _scan_range(
     task: tuple[Source, ReadOptions, Sequence[CompiledRule], Selection],
     on_error: OnError | None = None,
+    on_read: Callable[[int], None] | None = None,
 ) -> ScanStats:
     """The counts of one source, or one range of it (run in a worker process, where
-    an input error propagates to the parent; in-process it goes to `on_error`).
+    an input error propagates to the parent; in-process it goes to `on_error`, and
+    `on_read` is told the bytes read as they are).
 
     Rules are matched once per distinct record (Matcher remembers bodies); only
     rules that read raw text make every entry go through them."""
@@ -172,7 +182,7 @@ def _scan_range(
     parser: EntryParser | None = None
     pending: Tally | None = None  # the tallies of the blocks read since the last count
     try:
-        for text, at_line_start in read_blocks(source):
+        for text, at_line_start in read_blocks(source, on_read=on_read):
             if parser is None:
                 parser = parallel.parser_for(source, 1, options.dialect, options.limits, text)
             if per_entry:

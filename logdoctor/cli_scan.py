@@ -30,7 +30,7 @@ from logdoctor.app import (
 from logdoctor.cli_options import rule_options, width_option
 from logdoctor.cli_rules import glpi_logs, level_option, load_rules
 from logdoctor.errors import InputError
-from logdoctor.incidents import Selection, moment
+from logdoctor.incidents import Selection, incident_key, moment
 from logdoctor.model import Dialect, Level
 from logdoctor.parallel import default_jobs
 from logdoctor.parse import DIALECTS, Limits
@@ -276,11 +276,20 @@ def scan_cmd(
                 paths, options=options, on_error=errors, rules=rules.rules, selection=selection
             )
             failed = False
-            threshold = verdict.threshold()
+            seen: dict[str, dict[str, Any]] = {}  # the incidents of the findings, by id
             for finding in found:
                 stream.write(encode(finding) + "\n")
                 stream.flush()
-                failed = failed or (threshold is not None and finding.rule.severity >= threshold)
+                gid, keyed = incident_key(finding.rule, finding.captures)
+                item = seen.get(gid)
+                if item is None:
+                    item = seen[gid] = {"id": gid, "rule": finding.rule.id, "captures": keyed,
+                                        "count": 0}  # fmt: skip
+                    failed = failed or verdict.fails_with(finding.rule.severity, gid)
+                item["count"] += 1
+            if write_baseline:
+                _write_baseline(write_baseline, list(seen.values()))
+                failed = False
         else:
             with _progress() as progress:
                 stats = scan(
@@ -298,7 +307,12 @@ def scan_cmd(
             REPORT_FORMATS[chosen](doc, stream, width, verbose)
             failed = bool(doc["summary"]["failing"])
             if write_baseline:
-                _write_baseline(write_baseline, doc)
+                items = [
+                    {"id": i["id"], "rule": i["rule"]["id"], "captures": i["captures"],
+                     "count": i["count"]}
+                    for i in doc["incidents"]
+                ]  # fmt: skip
+                _write_baseline(write_baseline, items)
                 failed = False
     if errors.count or rules.problems:
         finish(EXIT_INPUT)
@@ -371,11 +385,9 @@ def _read_baseline(path: str) -> set[str]:
         raise _Fail(f"{path}: not a logdoctor baseline (no incidents list)") from None
 
 
-def _write_baseline(path: str, doc: dict[str, Any]) -> None:
-    items = [
-        {"id": i["id"], "rule": i["rule"]["id"], "captures": i["captures"], "count": i["count"]}
-        for i in sorted(doc["incidents"], key=lambda i: i["id"])
-    ]
+def _write_baseline(path: str, incidents: list[dict[str, Any]]) -> None:
+    """Write the baseline: each incident's id, rule, key captures and count, by id."""
+    items = sorted(incidents, key=lambda i: str(i["id"]))
     try:
         with open(path, "w", encoding="utf-8") as f:
             json.dump({"format_version": 1, "incidents": items}, f, indent=2, sort_keys=True)

@@ -323,6 +323,16 @@ class Group:
             self.last = other.last
 
 
+def incident_key(rule: Rule, captures: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """The id of the incident a finding of `rule` with these captures counts in, and
+    its key captures (what the grouping does for each new record)."""
+    names = key_names(rule)
+    if not names:
+        return rule.id, {}
+    keyed = {k: captures[k] for k in names if k in captures}
+    return incident_id(rule, keyed), keyed
+
+
 def incident_id(rule: Rule, captures: dict[str, str]) -> str:
     """`rule.id`, or `rule.id#<hash of the key captures>` when the rule has some."""
     if not captures:

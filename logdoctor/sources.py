@@ -165,14 +165,20 @@ def _chunks(f: BinaryIO, size: int, limit: int | None) -> Iterator[bytes]:
         yield chunk
 
 
-def read_blocks(source: Source, *, block_size: int = BLOCK) -> Iterator[tuple[str, bool]]:
+def read_blocks(
+    source: Source, *, block_size: int = BLOCK, on_read: Callable[[int], None] | None = None
+) -> Iterator[tuple[str, bool]]:
     """Yield (text, starts_at_line_start) for one source; raise InputError on failure.
 
     Blocks end just after a newline. A line longer than a block (and than
     `4 * _TAIL_KEEP`, so a header is never split from its line) is cut at a UTF-8
     character boundary, and the next block is marked as not starting a line.
+    `on_read(n)` is told the bytes of the source read so far (of a gzip file, its
+    compressed bytes) as each chunk is read, for a progress bar.
     """
     f = _open(source)
+    gz = f.fileobj if isinstance(f, gzip.GzipFile) else None
+    read = 0
     long_line = max(block_size, 4 * _TAIL_KEEP)
     # Lines read so far, for the line of a read error: counted for gzip only, whose
     # stream can end early or be corrupt midway (bytes.count goes byte by byte, 2% of a
@@ -191,6 +197,9 @@ def read_blocks(source: Source, *, block_size: int = BLOCK) -> Iterator[tuple[st
             raise InputError("binary file, not a text log: skipped", path=source.label)
         chunk = first
         while chunk:
+            if on_read is not None:
+                read += len(chunk)
+                on_read(gz.tell() - source.start if gz is not None else read)
             buf = carry + chunk if carry else chunk
             cut = buf.rfind(b"\n") + 1
             if cut == 0 and len(buf) >= long_line:

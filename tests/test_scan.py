@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import itertools
 from pathlib import Path
 from typing import Any
@@ -149,3 +150,23 @@ def test_a_scan_leaves_no_reference_cycles_behind() -> None:
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_progress_moves_as_a_file_is_read(tmp_path: Path, compressed: bool) -> None:
+    text = (SAMPLES / "glpi-10" / "php-errors.log").read_bytes()
+    body = text * (7_000_000 // len(text) + 1)  # several 2 MiB blocks
+    log = tmp_path / ("big.log.gz" if compressed else "big.log")
+    log.write_bytes(gzip.compress(body, compresslevel=1) if compressed else body)
+    calls: list[tuple[int, int]] = []
+    stats = scan(
+        [str(log)], options=ReadOptions(), on_error=pytest.fail, jobs=1,
+        progress=lambda done, total: calls.append((done, total)),
+    )  # fmt: skip
+    size = log.stat().st_size
+    assert stats.entries > 0
+    assert {total for _, total in calls} == {size}
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and done[-1] == size
+    # Told while the file is read, not only once it is done.
+    assert len([d for d in done if 0 < d < size]) >= (1 if compressed else 3)

@@ -71,17 +71,21 @@ def _gh_prop(text: str) -> str:
 
 
 def render_github(doc: dict[str, Any], stream: TextIO) -> None:
-    """One workflow annotation per incident, at its first location."""
+    """One workflow annotation per incident, at its first location (a notice for an
+    incident in the baseline: it does not fail the scan)."""
     for inc in doc["incidents"]:
         first = inc["first"] or {"path": "", "line": 0}
         title = f"{inc['rule']['id']}: {inc['title']}"
+        level = _GH_LEVEL[inc["severity"]]
+        if not inc["new"]:
+            level, title = "notice", f"{title} (in the baseline)"
         steps = "\n".join(f"{i}. {s}" for i, s in enumerate(inc["fix"], 1))
         body = (
             f"{_entries(inc['count'])}, {inc['first_seen'] or '-'} to {inc['last_seen'] or '-'}\n"
             f"{inc['explain']}\n{steps}"
         )
         stream.write(
-            f"::{_GH_LEVEL[inc['severity']]} file={_gh_prop(first['path'])},"
+            f"::{level} file={_gh_prop(first['path'])},"
             f"line={first['line']},title={_gh_prop(title)}::{_gh_data(body)}\n"
         )
     s = doc["summary"]
@@ -108,7 +112,7 @@ def render_junit(doc: dict[str, Any], stream: TextIO) -> None:
     suite = ET.Element(
         "testsuite",
         name="logdoctor",
-        tests=str(max(len(incidents), 1)),
+        tests=str(max(len(incidents), 1) + len(doc["errors"])),  # the cases written below
         failures=str(failures),
         errors=str(len(doc["errors"])),
         skipped=str(skipped),

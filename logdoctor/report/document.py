@@ -9,6 +9,7 @@ the README; change both together.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,13 +39,12 @@ class Verdict:
 
     def fails(self, group: Group) -> bool:
         """True when this incident makes the scan fail."""
+        return group.severity is not None and self.fails_with(group.severity, group.id)
+
+    def fails_with(self, severity: Severity, incident_id: str) -> bool:
+        """True when an incident of this severity and id makes the scan fail."""
         threshold = self.threshold()
-        return (
-            threshold is not None
-            and group.severity is not None
-            and group.severity >= threshold
-            and self.is_new(group.id)
-        )
+        return threshold is not None and severity >= threshold and self.is_new(incident_id)
 
 
 def _when(stamp: datetime | None) -> str | None:
@@ -133,7 +133,13 @@ def suggested_id(group: Group) -> str:
 def _unexplained(group: Group) -> dict[str, Any]:
     body = group.body
     first = group.first
-    where = f"{first.path}:{first.line}" if first else ""
+    # A command to paste: the path quoted for the shell; without --from when the entry
+    # cannot be read again (stdin, or no location).
+    where = (
+        f" --from {shlex.quote(f'{first.path}:{first.line}')}"
+        if first and first.path != "-"
+        else ""
+    )
     return {
         "id": group.id,
         "fingerprint": group.fingerprint,
@@ -142,7 +148,7 @@ def _unexplained(group: Group) -> dict[str, Any]:
         "message": body.message.partition("\n")[0],
         "key_frame": _frame(key_frame(body)),
         **_seen(group),
-        "new_rule": f"logdoctor rules new {suggested_id(group)} --from {where}",
+        "new_rule": f"logdoctor rules new {suggested_id(group)}{where}",
     }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
+import shlex
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -130,6 +132,63 @@ def test_baseline_fails_only_on_new_incidents_and_is_stable(tmp_path: Path) -> N
     assert not new & baseline_ids
 
 
+def test_jsonl_streams_findings_and_honours_baselines(tmp_path: Path) -> None:
+    files = sorted(str(p) for p in (SAMPLES / "glpi-10").glob("*.log"))
+    from_json, from_jsonl = tmp_path / "json.json", tmp_path / "jsonl.json"
+    run_cli("scan", *files, "--format", "json", "--write-baseline", str(from_json))
+    code, out, err = run_cli(
+        "scan", *files, "--format", "jsonl", "--write-baseline", str(from_jsonl)
+    )  # fmt: skip
+    assert code == 0 and err.endswith(f"incidents to {from_jsonl}\n")
+    assert len(out.splitlines()) > 10  # the findings still stream out
+    # The same incidents, ids and counts as the whole report records.
+    assert from_jsonl.read_bytes() == from_json.read_bytes()
+    code, _, err = run_cli("scan", *files, "--format", "jsonl", "--baseline", str(from_jsonl))
+    assert (code, err) == (0, "")
+    assert run_cli("scan", *files, "--format", "jsonl")[0] == 1  # without it: errors fail
+    more = [*files, str(SAMPLES / "php" / "nginx-error.log")]
+    code, out, _ = run_cli("scan", *more, "--format", "jsonl", "--baseline", str(from_jsonl))
+    assert code == 1  # a new incident
+    assert any('"php.server.nginx-fpm-unavailable"' in line for line in out.splitlines())
+
+
+def test_github_and_junit_show_baselined_incidents_as_passing(tmp_path: Path) -> None:
+    files = sorted(str(p) for p in (SAMPLES / "glpi-10").glob("*.log"))
+    baseline = tmp_path / "b.json"
+    run_cli("scan", *files, "--format", "json", "--write-baseline", str(baseline))
+    more = [*files, str(SAMPLES / "php" / "nginx-error.log")]
+    code, out, _ = run_cli(
+        "scan", *more, "--format", "github", "--baseline", str(baseline), env=ENV
+    )  # fmt: skip
+    assert code == 1
+    errors = [line for line in out.splitlines() if line.startswith("::error")]
+    # Only the new incidents that fail are errors; the known ones are notices that say why.
+    doc = json.loads(run_cli("scan", *more, "--format", "json", "--baseline", str(baseline))[1])
+    failing = {i["rule"]["id"] for i in doc["incidents"] if i["fails"]}
+    assert failing and {line.split("title=")[1].split("%3A")[0] for line in errors} == failing
+    assert all(i["new"] for i in doc["incidents"] if i["fails"])
+    assert sum("(in the baseline)" in line for line in out.splitlines()) == len(
+        json.loads(baseline.read_text())["incidents"]
+    )
+    code, out, _ = run_cli("scan", *files, "--format", "github", "--baseline", str(baseline))
+    assert code == 0 and "::error" not in out
+
+
+def test_junit_counts_every_case_it_writes(tmp_path: Path) -> None:
+    missing = str(tmp_path / "missing.log")
+    code, out, err = run_cli(
+        "scan", str(SAMPLES / "glpi-10" / "cron.log"), missing, "--format", "junit"
+    )  # fmt: skip
+    assert code == 2 and missing in err
+    suite = ET.fromstring(out).find("testsuite")
+    assert suite is not None
+    cases = suite.findall("testcase")
+    assert int(suite.get("tests", "")) == len(cases) >= 2
+    assert int(suite.get("errors", "")) == sum(1 for c in cases if c.find("error") is not None) == 1
+    assert int(suite.get("failures", "")) == sum(1 for c in cases if c.find("failure") is not None)
+    assert int(suite.get("skipped", "")) == sum(1 for c in cases if c.find("skipped") is not None)
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -201,6 +260,24 @@ def test_unexplained_groups_come_with_a_working_rules_new_command() -> None:
     assert f"id: {command[3]}" in skeleton
 
 
+def test_rules_new_command_pastes_into_a_shell_whatever_the_path(tmp_path: Path) -> None:
+    folder = tmp_path / "GLPI logs; it's $HOME"
+    folder.mkdir()
+    log = folder / "php-errors.log"
+    log.write_bytes((SAMPLES / "glpi-10" / "php-errors.log").read_bytes())
+    _, out, _ = run_cli("scan", str(log), "--format", "json", env=ENV)
+    command = json.loads(out)["unexplained"][0]["new_rule"]
+    argv = shlex.split(command)  # as a shell splits it
+    assert argv[4] == "--from" and argv[5].startswith(f"{log}:")
+    code, skeleton, err = run_cli(*argv[1:])
+    assert (code, err) == (0, "") and "TODO a log entry" not in skeleton
+    # From stdin the entry cannot be read again: a skeleton without --from.
+    _, out, _ = run_cli("scan", "-", "--format", "json", stdin=log.read_bytes(), env=ENV)
+    argv = shlex.split(json.loads(out)["unexplained"][0]["new_rule"])
+    assert len(argv) == 4 and argv[:3] == ["logdoctor", "rules", "new"]
+    assert run_cli(*argv[1:])[0] == 0
+
+
 def test_output_file_and_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
     report = tmp_path / "report.html"
     code, out, err = run_cli(
@@ -208,13 +285,24 @@ def test_output_file_and_progress_bar_only_on_a_terminal(tmp_path: Path) -> None
     )
     assert (code, out, err) == (0, "", "")
     assert report.read_text().startswith("<!DOCTYPE html>")
-    # stderr on a terminal (a pty): the progress bar is drawn there, stdout stays clean.
+    # stderr on a terminal (a pty): the progress bar is drawn there (bytes read of the
+    # total, rate, time left), stdout stays clean; never in CI.
+    drawn, stdout = _on_a_terminal("scan", "sample_logs", "--format", "json")
+    json.loads(stdout)
+    assert b"scanning" in drawn
+    assert re.search(rb"\d+(\.\d+)?/\d+(\.\d+)? [kM]?B ", drawn), drawn[-300:]
+    drawn, stdout = _on_a_terminal("scan", "sample_logs", "--format", "json", CI="true")
+    json.loads(stdout)
+    assert drawn == b""
+
+
+def _on_a_terminal(*args: str, **env: str) -> tuple[bytes, bytes]:
+    """What `logdoctor ARGS` draws on stderr when it is a terminal, and its stdout."""
     leader, follower = pty.openpty()
     proc = subprocess.run(
-        [sys.executable, "-m", "logdoctor", "scan", "sample_logs", "--format", "json",
-         "--fail-on", "never"],
+        [sys.executable, "-m", "logdoctor", *args, "--fail-on", "never"],
         stdout=subprocess.PIPE, stderr=follower, cwd=ROOT, timeout=120, check=False,
-        env={**os.environ, **ENV, "TERM": "xterm"},
+        env={**os.environ, **ENV, "TERM": "xterm", **env},
     )  # fmt: skip
     os.close(follower)
     drawn = b""
@@ -225,5 +313,4 @@ def test_output_file_and_progress_bar_only_on_a_terminal(tmp_path: Path) -> None
         pass
     os.close(leader)
     assert proc.returncode == 0
-    json.loads(proc.stdout)
-    assert b"scanning" in drawn
+    return drawn, proc.stdout
