@@ -42,14 +42,23 @@ def level_option(f: F) -> F:
     )(f)
 
 
+class NoLogFolder(click.ClickException):
+    """No PATH and no GLPI log folder: one line on stderr, exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"logdoctor: {inert(self.message, keep_newlines=False)}", err=True)
+
+
 def glpi_logs() -> str:
-    """The GLPI log folder, said on stderr; a usage error when there is none."""
+    """The GLPI log folder, said on stderr; exit 2 with one line when there is none."""
     env = os.environ.get("GLPI_LOG_DIR")
     if env and not os.path.isdir(env):
-        raise click.UsageError(f"GLPI_LOG_DIR={env}: not a folder")
+        raise NoLogFolder(f"GLPI_LOG_DIR={env}: not a folder")
     found, tried = glpi_log_dir()
     if found is None:
-        raise click.UsageError(
+        raise NoLogFolder(
             "no PATH given and no GLPI log folder found (looked in "
             + ", ".join(tried)
             + "): give the folder, or set GLPI_LOG_DIR"

@@ -48,7 +48,8 @@ class Verdict:
 
 
 def _when(stamp: datetime | None) -> str | None:
-    return stamp.isoformat(sep=" ") if stamp else None
+    """A parsed timestamp as local wall-clock text, as incidents' first and last seen."""
+    return _naive(stamp).isoformat(sep=" ") if stamp else None
 
 
 def _frame(frame: Frame | None) -> dict[str, Any] | None:

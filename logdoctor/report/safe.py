@@ -2,8 +2,8 @@
 
 Log lines can carry ANSI/OSC escape sequences and other control characters;
 printed raw they could recolour, retitle or hyperlink the admin's terminal.
-`inert` shows every control character (and every undecodable byte, kept as a
-surrogate escape by the reader) as a visible escape instead. Rich markup is
+`inert` shows every control character, bidirectional control (and every undecodable
+byte, kept as a surrogate escape by the reader) as a visible escape instead. Rich markup is
 never interpreted: reporters hand rich `Text` objects, not markup strings.
 """
 
@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import re
 
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\udc80-\udcff]")
+# C0 and C1 controls (escape sequences start there), the line and paragraph separators,
+# the bidirectional marks, embeddings, overrides and isolates (they reorder what a
+# terminal or a browser shows: "Trojan Source", CVE-2021-42574), undecodable bytes.
+_UNSAFE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+    r"\udc80-\udcff]"
+)
 
 
 def _show(m: re.Match[str]) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from logdoctor.report import REPORT_FORMATS, STREAM_FORMATS
+from logdoctor.sources import GLPI_LOG_DIRS
 from tests.conftest import ROOT, SAMPLES, run_cli
 
 ENV = {"TZ": "UTC", "NO_COLOR": "1", "GITHUB_ACTIONS": "", "CI": ""}
@@ -34,12 +35,14 @@ rules:
       no_match: ['[2024-01-18 16:20:04] glpiphplog.ERROR:   *** PHP Warning (2): bam x']
 """
 
-# Escape sequences, OSC 8 links, a bell, rich markup, HTML and XML-breaking bytes, in a
-# message that a rule explains and in one that it does not.
+# Escape sequences, OSC 8 links, a bell, rich markup, HTML and XML-breaking bytes, and
+# bidirectional overrides (which reorder what a terminal shows), in a message that a rule
+# explains and in one that it does not.
 EVIL = (
     "\x1b[31mred\x1b[0m \x1b]8;;http://evil.example\x07link\x1b]8;;\x07 [bold red]markup[/] "
-    "<script>alert(1)</script> & ]]> \x00\x0c \ufffe"
+    "<script>alert(1)</script> & ]]> \x00\x0c \ufffe \u202edesrever\u202c \u2067isolate\u2069"
 )
+BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
 
 @pytest.fixture
@@ -66,6 +69,9 @@ def test_log_text_is_inert_in_every_format(fmt: str, evil: tuple[Path, Path]) ->
     )
     assert (code, err) == (1, "")
     assert "\x1b" not in out and "\x07" not in out and "\x00" not in out and "\x0c" not in out
+    assert not set(BIDI) & set(out)
+    if fmt != "json":  # (json writes \u escapes of its own)
+        assert "\\u202edesrever" in out or "\\\\u202edesrever" in out
     if fmt in ("terminal", "parsable", "github"):
         assert "[bold red]markup[/]" in out  # shown as written, not interpreted
     if fmt in ("terminal", "json", "jsonl", "html", "junit", "github"):
@@ -238,7 +244,24 @@ def test_no_path_reads_the_glpi_log_folder(tmp_path: Path) -> None:
     assert code == 1 and err == f"logdoctor: reading {logs}\n"
     assert out.startswith(f"{logs}/php-errors.log:")
     code, out, err = run_cli("scan", env={"GLPI_LOG_DIR": str(tmp_path / "nowhere")})
-    assert code == 2 and out == "" and f"GLPI_LOG_DIR={tmp_path / 'nowhere'}: not a folder" in err
+    assert (code, out) == (2, "")
+    assert err == f"logdoctor: GLPI_LOG_DIR={tmp_path / 'nowhere'}: not a folder\n"
+
+
+@pytest.mark.skipif(
+    any(os.path.isdir(d) for d in GLPI_LOG_DIRS), reason="this machine has a GLPI log folder"
+)
+@pytest.mark.parametrize("command", ["scan", "watch"])
+def test_no_path_and_no_glpi_log_folder_is_one_clear_error(command: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "GLPI_LOG_DIR"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "logdoctor", command], capture_output=True, text=True,
+        cwd=ROOT, env=env, timeout=60, check=False,
+    )  # fmt: skip
+    assert (proc.returncode, proc.stdout) == (2, "")
+    (line,) = proc.stderr.splitlines()  # one line, no usage text, no traceback
+    assert line.startswith("logdoctor: no PATH given and no GLPI log folder found (looked in ")
+    assert ", ".join(GLPI_LOG_DIRS) in line and line.endswith("or set GLPI_LOG_DIR")
 
 
 def test_auto_format_follows_the_environment() -> None:
