@@ -353,3 +353,25 @@ def test_on_a_terminal_a_live_status_line_counts(tmp_path: Path) -> None:
     text = drawn.decode("utf-8", "replace")
     assert "watching 1 files" in text and "2 entries" in text
     assert "Stopped after" in text
+
+
+@pytest.mark.parametrize("fmt", ["terminal", "jsonl"])
+def test_watch_never_shows_a_secret_the_log_holds(tmp_path: Path, fmt: str) -> None:
+    log = tmp_path / "php-errors.log"
+    secret = "1//0gWatchedRefreshToken-xyz"
+    log.write_text(
+        "[2023-01-13 12:37:20] glpiphplog.CRITICAL:   *** Uncaught Exception "
+        "Laminas\\Mail\\Storage\\Exception\\RuntimeException: cannot login, user or password "
+        f"wrong (refresh_token={secret}) in /var/www/glpi/vendor/laminas/laminas-mail/src/"
+        "Storage/Imap.php at line 225\n"
+        f"[2023-01-13 12:37:21] glpiphplog.ERROR:   *** PHP Warning (2): token {secret} refused\n"
+    )
+    proc = _cli(str(log), "--poll", "--from-start", "--all", "--idle-flush", "0.2",
+                "--format", fmt)  # fmt: skip
+    _ready(proc)
+    time.sleep(2)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    assert "cannot login" in out and "[redacted]" in out
+    assert secret not in out and secret not in err

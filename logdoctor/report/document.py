@@ -17,6 +17,7 @@ from typing import Any
 
 from logdoctor.incidents import Group, key_frame, label
 from logdoctor.model import Frame, Severity, fill
+from logdoctor.report.safe import redact, redact_all
 from logdoctor.stats import ScanStats
 
 REPORT_FORMAT_VERSION = 2
@@ -104,18 +105,19 @@ def incident_dict(group: Group, verdict: Verdict) -> dict[str, Any]:
     """One incident as the report document holds it."""
     rule = group.rule
     assert rule is not None
-    caps = {**group.details, **group.captures}
+    # Log text, and the captures taken from it, may hold secrets: never shown.
+    caps = redact_all({**group.details, **group.captures})
     return {
         "id": group.id,
         "rule": {"id": rule.id, "title": rule.title, "source": rule.source},
         "title": fill(rule.title, caps),
         "severity": rule.severity.label,
         **_seen(group),
-        "captures": dict(sorted(group.captures.items())),
+        "captures": redact_all(dict(sorted(group.captures.items()))),
         "explain": fill(rule.explain, caps).strip(),
         "fix": [fill(step, caps).strip() for step in rule.fix],
         "docs": list(rule.docs),
-        "sample": _sample(group),
+        "sample": redact_all(_sample(group)),
         "new": verdict.is_new(group.id),
         "fails": verdict.fails(group),
     }
@@ -143,11 +145,11 @@ def _unexplained(group: Group) -> dict[str, Any]:
     )
     return {
         "id": group.id,
-        "fingerprint": group.fingerprint,
+        "fingerprint": redact(group.fingerprint),
         "level": body.level.label,
         "label": label(body),
-        "message": body.message.partition("\n")[0],
-        "key_frame": _frame(key_frame(body)),
+        "message": redact(body.message.partition("\n")[0]),
+        "key_frame": redact_all(_frame(key_frame(body))),
         **_seen(group),
         "new_rule": f"logdoctor rules new {suggested_id(group)}{where}",
     }

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from logdoctor.model import Entry
-from logdoctor.report.safe import inert
+from logdoctor.report.safe import inert, redact
 from logdoctor.report.serialize import EntryJson
 
 
@@ -85,7 +85,7 @@ class TableReporter(EntryReporter):
                 e.message.split("\n", 1)[0][:300],
                 origin,
             )
-            table.add_row(*(Text(inert(c, keep_newlines=False)) for c in cells))
+            table.add_row(*(Text(inert(redact(c), keep_newlines=False)) for c in cells))
         self.console.print(table)
         self.rows = []
 

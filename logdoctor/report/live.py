@@ -23,13 +23,13 @@ from logdoctor.incidents import Group, label
 from logdoctor.model import Entry, Finding
 from logdoctor.report import terminal
 from logdoctor.report.document import Verdict, incident_dict
-from logdoctor.report.safe import inert
+from logdoctor.report.safe import inert, redact
 from logdoctor.report.serialize import FindingJson, entry_to_dict
 from logdoctor.stats import ScanStats
 
 
 def _line(text: str | None) -> str:
-    return inert(text or "", keep_newlines=False)
+    return inert(redact(text or ""), keep_newlines=False)
 
 
 def _when(entry: Entry) -> str:

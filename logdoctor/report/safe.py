@@ -10,6 +10,7 @@ never interpreted: reporters hand rich `Text` objects, not markup strings.
 from __future__ import annotations
 
 import re
+from typing import Any, TypeVar, cast
 
 # C0 and C1 controls (escape sequences start there), the line and paragraph separators,
 # the bidirectional marks, embeddings, overrides and isolates (they reorder what a
@@ -32,3 +33,91 @@ def inert(text: str, *, keep_newlines: bool = True) -> str:
     """`text` with control characters and undecodable bytes shown as escapes."""
     out = _UNSAFE.sub(_show, text)
     return out if keep_newlines else out.replace("\n", "\\n").replace("\t", "\\t")
+
+
+# Secrets that logs carry (a password in a request dump, a bearer token in an HTTP
+# trace, an OAuth refresh token in an error): never shown. The value after a secret's
+# name (key=value, "key": "value", 'key' => 'value', [key] => value; the name's end is
+# enough: login_password=, "smtp_passwd": ...), bearer and basic credentials, JWTs,
+# Google's access and refresh tokens, XOAUTH2 payloads (base64 of "user=..."), and the
+# password of a URL. Each pattern runs only on text holding its hint (lower case).
+_NAMED = re.compile(
+    r"(?i)(?:pass(?:word|wd|phrase)?|pwd|secret|api[_-]?key|private[_-]?key|token|authorization)"
+    r"(?:(?P<eq>=)[^\s&'\",;]+"
+    r"|(?P<json>\"\s*:\s*\")(?:[^\"\\]|\\.)+(?=\")"
+    r"|(?P<php>'\s*=>\s*')[^']+(?=')"
+    r"|(?P<dump>\]\s*=>\s*)[^\s\]]+)"
+)
+_PATTERNS = (
+    (
+        (
+            "pass",
+            "pwd",
+            "secret",
+            "api_key",
+            "api-key",
+            "apikey",
+            "private",
+            "token",
+            "authorization",
+        ),
+        _NAMED,
+    ),
+    # A bearer token (long: "Bearer authentication" stays), a header's basic credentials.
+    (
+        ("bearer", "basic"),
+        re.compile(
+            r"(?i)\bbearer(?P<sp>\s+)[A-Za-z0-9._~+/-]{16,}=*"
+            r"|\bauthorization(?P<basic>[\"']?\s*[:=]\s*[\"']?basic\s+)[A-Za-z0-9+/]{4,}=*"
+        ),
+    ),
+    (("eyj",), re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")),
+    (("ya29", "1//0"), re.compile(r"\bya29\.[A-Za-z0-9_-]{10,}|\b1//0[A-Za-z0-9_-]{10,}")),
+    (("dxnlcj",), re.compile(r"\bdXNlcj[A-Za-z0-9+/]{16,}={0,2}")),
+    (("://",), re.compile(r"://[^/\s:@]+(?P<colon>:)[^@\s/]+(?=@)")),
+)
+_KEEP = ("eq", "json", "php", "dump", "sp", "basic", "colon")  # what ends the part a match keeps
+REDACTED = "[redacted]"
+J = TypeVar("J")
+
+
+def _hide(m: re.Match[str]) -> str:
+    groups = m.groupdict()
+    for name in _KEEP:
+        if groups.get(name) is not None:
+            return m.group(0)[: m.end(name) - m.start()] + REDACTED
+    return REDACTED
+
+
+def may_hold_secrets(text: str) -> bool:
+    """False when `text` holds none of the secrets `redact` finds (a quick test)."""
+    low = text.lower()
+    return any(hint in low for hints, _ in _PATTERNS for hint in hints)
+
+
+def redact(text: str) -> str:
+    """`text` with the secrets it may carry replaced by `[redacted]`."""
+    if not text:
+        return text
+    low = text.lower()
+    for hints, pattern in _PATTERNS:
+        for hint in hints:
+            if hint in low:
+                text = pattern.sub(_hide, text)
+                break
+    return text
+
+
+def redact_all(value: J) -> J:
+    """A JSON-ready value with `redact` applied to every string in it (keys too)."""
+    return cast(J, _redact_any(value))
+
+
+def _redact_any(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {_redact_any(k): _redact_any(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redact_any(v) for v in value]
+    return value

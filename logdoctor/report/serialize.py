@@ -11,7 +11,8 @@ import json
 from json.encoder import encode_basestring_ascii as _q  # C, as json.dumps uses
 from typing import Any
 
-from logdoctor.model import Body, Entry, Finding, Frame
+from logdoctor.model import Body, Entry, Finding, Frame, fill
+from logdoctor.report.safe import may_hold_secrets, redact, redact_all
 
 ENTRY_FORMAT_VERSION = 1
 
@@ -36,13 +37,13 @@ def _own(entry: Entry, raw: bool) -> dict[str, Any]:
         out["dropped_chars"] = entry.raw_dropped
         out["dropped_frames"] = entry.body.frames_dropped
     if raw:
-        out["raw"] = entry.raw
+        out["raw"] = redact(entry.raw)
     return out
 
 
 def body_to_dict(body: Body) -> dict[str, Any]:
-    """The fields an entry shares with its repeats."""
-    return {
+    """The fields an entry shares with its repeats (secrets in them redacted)."""
+    out = {
         "level": body.level.label,
         "dialect": body.dialect.value,
         "channel": body.channel,
@@ -56,6 +57,12 @@ def body_to_dict(body: Body) -> dict[str, Any]:
         "previous": list(body.previous),
         "glpi_version": body.version,
     }
+    # One quick test over the body's text (most hold no secret), then each field.
+    calls = [f.call for f in body.frames]
+    if body.origin is not None:
+        calls.append(body.origin.call)
+    text = "\n".join([body.message, body.sql or "", body.sql_error or "", *body.previous, *calls])
+    return redact_all(out) if may_hold_secrets(text) else out
 
 
 def entry_to_dict(entry: Entry, *, raw: bool = False) -> dict[str, Any]:
@@ -105,18 +112,19 @@ FINDING_FORMAT_VERSION = 1
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
     """One finding (`scan --format jsonl`), schema in README."""
     entry, rule = finding.entry, finding.rule
+    captures = redact_all(finding.captures)  # log text may hold secrets: never shown
     return {
         "path": entry.path,
         "line": entry.line,
         "end_line": entry.end_line,
         "timestamp": entry.timestamp.isoformat() if entry.timestamp else None,
         "level": entry.level.label,
-        "message": entry.message,
+        "message": redact(entry.message),
         "rule": {"id": rule.id, "title": rule.title, "severity": rule.severity.label},
-        "explain": finding.explanation(),
-        "fix": finding.fix(),
+        "explain": fill(rule.explain, captures),
+        "fix": [fill(step, captures) for step in rule.fix],
         "docs": list(rule.docs),
-        "captures": finding.captures,
+        "captures": captures,
     }
 
 

@@ -94,6 +94,58 @@ def test_log_text_is_inert_in_every_format(fmt: str, evil: tuple[Path, Path]) ->
             json.loads(line)
 
 
+# Secrets as logs carry them: each value must never be shown, in any format.
+SECRETS = {
+    "hunter2-form": "POST /front/login.php login_name=bob&login_password={}&submit=1",
+    "hunter2-json": 'context {{"password":"{}","user":"bob"}}',
+    "hunter2-php": "array ( 'smtp_passwd' => '{}', 'login' => 'bob' )",
+    "hunter2-dump": "[client_secret] => {}",
+    "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJib2IifQ.c2lnbmF0dXJl": "Authorization: Bearer {}",
+    "1//0gSecretRefreshTokenValue-abc": "refresh failed for refresh_token={}&grant=1",
+    "ya29.a0SecretAccessTokenValue": "token {} expired",
+    "dXNlcj1ib2JAZXhhbXBsZS5vcmcBYXV0aD1CZWFyZXI=": "C: A1 AUTHENTICATE XOAUTH2 {}",
+    "s3cretUrlPass": "cannot open imap://bob:{}@mail.example.org:993/INBOX",
+}
+
+
+@pytest.fixture
+def secrets(tmp_path: Path) -> tuple[Path, Path]:
+    log = tmp_path / "php-errors.log"
+    lines = []
+    for n, (value, shape) in enumerate(SECRETS.items()):
+        head = "glpiphplog.ERROR:   *** PHP Warning (2):"
+        message = shape.format(value)
+        lines.append(f"[2024-01-18 16:{n:02d}:04] {head} boom {message}")  # explained
+        lines.append(f"[2024-01-18 17:{n:02d}:04] {head} {message}")  # unexplained
+    log.write_text("\n".join(lines) + "\n")
+    rules = tmp_path / "rules" / "local"
+    rules.mkdir(parents=True)
+    (rules / "evil.yaml").write_text(RULE)
+    return log, tmp_path / "rules"
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+def test_secrets_in_logs_are_never_shown(fmt: str, secrets: tuple[Path, Path]) -> None:
+    log, rules = secrets
+    code, out, err = run_cli(
+        "scan", str(log), "--format", fmt, "--no-builtin-rules", "--rules", str(rules),
+        "--fail-on", "never", "--verbose", env=ENV,
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    shown = [value for value in SECRETS if value in out or value.replace("/", "\\/") in out]
+    assert shown == []
+    assert "[redacted]" in out
+    assert "login_name=bob" in out or fmt in ("parsable", "github", "junit")  # the rest stays
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "table"])
+def test_secrets_are_never_shown_by_parse(fmt: str, secrets: tuple[Path, Path]) -> None:
+    log, _ = secrets
+    code, out, err = run_cli("parse", str(log), "--format", fmt, "--raw", env=ENV)
+    assert (code, err) == (0, "")
+    assert [value for value in SECRETS if value in out] == [] and "[redacted]" in out
+
+
 def test_fail_on_thresholds_and_never(evil: tuple[Path, Path]) -> None:
     log, rules = evil
     base = ("scan", str(log), "--no-builtin-rules", "--rules", str(rules), "--format", "parsable")
