@@ -8,11 +8,13 @@ must give, in every format. After a deliberate change, rewrite them with
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from logdoctor.report import REPORT_FORMATS, STREAM_FORMATS
+from logdoctor.report.document import REPORT_FORMAT_VERSION
 from tests.conftest import ROOT, run_cli
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -60,3 +62,31 @@ def test_expected_incidents_of_the_samples() -> None:
     assert {i["id"] for i in doc["incidents"]} == expected
     assert doc["summary"]["new_incidents"] == 0
     assert {"glpi.oauthimap.login-rejected", "glpi.mail.basic-login-failed"} <= expected
+
+
+# Members whose names are data (paths, levels, hours, capture names), not the schema.
+DATA_MAPS = {"dialects", "levels", "by_severity", "files", "hourly", "captures"}
+
+
+def _members(value: object, parent: str = "") -> set[str]:
+    """The member names of a JSON value, at every depth, except data maps' keys."""
+    if isinstance(value, list):
+        return set().union(*(_members(v) for v in value)) if value else set()
+    if not isinstance(value, dict):
+        return set()
+    names = set() if parent in DATA_MAPS else set(value)
+    for k, v in value.items():
+        names |= _members(v, k)
+    return names
+
+
+def test_the_readme_documents_every_member_of_the_json_report() -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("### `scan --format json`", 1)[1]
+    example = section.split("```json", 1)[1].split("```", 1)[0]
+    data_names = {"critical", "error", "warning", "info", "glpi-monolog"}  # by_severity, levels
+    documented = set(re.findall(r'"([a-z_]+)":', example)) - data_names
+    doc = json.loads((GOLDEN / "sample_logs.json").read_text())
+    assert doc["format_version"] == REPORT_FORMAT_VERSION
+    assert f"`format_version` {REPORT_FORMAT_VERSION}" in section
+    assert documented == _members(doc)  # no member undocumented, none documented that is gone

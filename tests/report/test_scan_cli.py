@@ -7,12 +7,14 @@ import os
 import pty
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import yaml
 
 from logdoctor.report import REPORT_FORMATS, STREAM_FORMATS
 from logdoctor.sources import GLPI_LOG_DIRS
@@ -144,6 +146,26 @@ def test_secrets_are_never_shown_by_parse(fmt: str, secrets: tuple[Path, Path]) 
     code, out, err = run_cli("parse", str(log), "--format", fmt, "--raw", env=ENV)
     assert (code, err) == (0, "")
     assert [value for value in SECRETS if value in out] == [] and "[redacted]" in out
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_a_broken_rule_file_is_one_error_and_the_other_rules_still_report(
+    fmt: str, evil: tuple[Path, Path]
+) -> None:
+    log, rules = evil
+    broken = RULE.replace("local.evil.boom", "local.broken.boom").replace("error\n", "loud\n", 1)
+    (rules / "local" / "broken.yaml").write_text(broken)
+    code, out, err = run_cli(
+        "scan", str(log), "--format", fmt, "--no-builtin-rules", "--rules", str(rules), env=ENV
+    )  # fmt: skip
+    assert code == 2  # a rule error, even though incidents were found
+    (line,) = err.splitlines()
+    assert line.startswith(f"{rules / 'local' / 'broken.yaml'}:4:15: severity 'loud' is not one")
+    found = [json.loads(x) for x in out.splitlines()] if fmt == "jsonl" else json.loads(out)
+    ids = [f["rule"]["id"] for f in found] if fmt == "jsonl" else [
+        i["rule"]["id"] for i in found["incidents"]
+    ]  # fmt: skip
+    assert ids == ["local.evil.boom"]  # the good rule file was used
 
 
 def test_fail_on_thresholds_and_never(evil: tuple[Path, Path]) -> None:
@@ -389,3 +411,85 @@ def _on_a_terminal(*args: str, **env: str) -> tuple[bytes, bytes]:
     os.close(leader)
     assert proc.returncode == 0
     return drawn, proc.stdout
+
+
+def test_the_readme_ci_recipes_run_as_written(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    recipes = [yaml.safe_load(block.split("```", 1)[0]) for block in readme.split("```yaml")[1:]]
+    github = next(r for r in recipes if isinstance(r, dict) and "jobs" in r)
+    gitlab = next(r for r in recipes if isinstance(r, dict) and "logdoctor" in r)
+    steps = [s["run"] for s in github["jobs"]["logdoctor"]["steps"] if "run" in s]
+    commands = [*steps, *gitlab["logdoctor"]["script"]]
+    assert [c.split()[0] for c in commands] == ["pip", "logdoctor", "pip", "logdoctor"]
+    assert gitlab["logdoctor"]["artifacts"]["reports"]["junit"] == "logdoctor.xml"
+    # Run each logdoctor command on a copy of the sample logs, in a fresh folder.
+    shutil.copytree(SAMPLES, tmp_path / "logs", ignore=shutil.ignore_patterns("php"))
+    code, _, _ = run_cli(
+        "scan", "logs/", "--write-baseline", ".logdoctor-baseline.json", cwd=tmp_path
+    )  # fmt: skip
+    assert code == 0
+    for command in (commands[1], commands[3]):
+        argv = shlex.split(command)[1:]
+        code, out, err = run_cli(*argv, cwd=tmp_path, env={**ENV, "GITHUB_ACTIONS": "true"})
+        assert (code, err) == (0, ""), command  # everything is in the baseline
+    assert out == "" and ET.parse(tmp_path / "logdoctor.xml").getroot().tag == "testsuites"
+    # Under GitHub Actions the default format is annotations; a new problem fails the job.
+    shutil.copytree(SAMPLES / "php", tmp_path / "logs" / "php")
+    code, out, _ = run_cli(*shlex.split(commands[1])[1:], cwd=tmp_path,
+                           env={**ENV, "GITHUB_ACTIONS": "true"})  # fmt: skip
+    assert code == 1 and out.startswith("::")
+
+
+def _stdout_on_a_terminal(*args: str, **env: str) -> tuple[int, str]:
+    """`logdoctor ARGS` with stdout on a terminal (a pty): exit code and what it drew."""
+    leader, follower = pty.openpty()
+    proc = subprocess.run(
+        [sys.executable, "-m", "logdoctor", *args], stdout=follower, stderr=subprocess.PIPE,
+        cwd=ROOT, timeout=120, check=False,
+        env={**{k: v for k, v in os.environ.items() if k != "NO_COLOR"}, "TERM": "xterm",
+             "GITHUB_ACTIONS": "", "CI": "", "TZ": "UTC", "COLUMNS": "120", **env},
+    )  # fmt: skip
+    os.close(follower)
+    drawn = b""
+    try:
+        while chunk := os.read(leader, 65536):
+            drawn += chunk
+    except OSError:
+        pass
+    os.close(leader)
+    return proc.returncode, drawn.decode("utf-8", "replace")
+
+
+def test_on_a_terminal_auto_is_the_terminal_report_in_colour_and_log_text_stays_inert(
+    evil: tuple[Path, Path],
+) -> None:
+    log, rules = evil
+    base = ("scan", str(log), "--no-builtin-rules", "--rules", str(rules))
+    code, drawn = _stdout_on_a_terminal(*base)  # --format auto
+    assert code == 1
+    assert "Why" in drawn and "Fix" in drawn  # the terminal report, not parsable lines
+    assert "\x1b[" in drawn  # rich's own colours...
+    assert "\x1b[31mred" not in drawn and "\x1b]8;;http://evil" not in drawn  # ...not the log's
+    assert "\x07" not in drawn and "\u202e" not in drawn
+    assert "\\x1b[31mred" in drawn and "[bold red]markup[/]" in drawn  # shown, not acted on
+    assert COLOUR.search(drawn)
+    # NO_COLOR on a terminal: the same report without colours (bold and dim may stay, as
+    # no-color.org allows).
+    code, plain = _stdout_on_a_terminal(*base, NO_COLOR="1")
+    assert code == 1 and "Why" in plain and not COLOUR.search(plain)
+
+
+# An SGR sequence that sets a colour (foreground or background, 8, 256 or 24-bit).
+COLOUR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])[;m]")
+
+
+def test_verbose_adds_the_backtrace_and_width_is_honoured() -> None:
+    log = str(SAMPLES / "glpi-10" / "php-errors.log")
+    _, short, _ = run_cli("scan", log, "--format", "terminal", "--width", "80", env=ENV)
+    _, full, _ = run_cli("scan", log, "--format", "terminal", "--width", "80", "-v", env=ENV)
+    assert max(len(line) for line in short.splitlines()) <= 80
+    assert len(full) > len(short)
+    frames = [line for line in full.splitlines() if "Backtrace" in line or ".php:" in line]
+    assert len(frames) > len([line for line in short.splitlines() if ".php:" in line])
+    _, wide, _ = run_cli("scan", log, "--format", "terminal", "--width", "160", env=ENV)
+    assert max(len(line) for line in wide.splitlines()) > 80
