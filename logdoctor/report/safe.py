@@ -109,8 +109,25 @@ def redact(text: str) -> str:
 
 
 def redact_all(value: J) -> J:
-    """A JSON-ready value with `redact` applied to every string in it (keys too)."""
+    """A JSON-ready value with `redact` applied to every string in it (keys too); the
+    value itself when none of its strings holds a hint (one quick test)."""
+    texts: list[str] = []
+    _strings(value, texts)
+    if not may_hold_secrets("\n".join(texts)):
+        return value
     return cast(J, _redact_any(value))
+
+
+def _strings(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _strings(k, out)
+            _strings(v, out)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            _strings(v, out)
 
 
 def _redact_any(value: Any) -> Any:

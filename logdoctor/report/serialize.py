@@ -12,7 +12,7 @@ from json.encoder import encode_basestring_ascii as _q  # C, as json.dumps uses
 from typing import Any
 
 from logdoctor.model import Body, Entry, Finding, Frame, fill
-from logdoctor.report.safe import may_hold_secrets, redact, redact_all
+from logdoctor.report.safe import redact, redact_all
 
 ENTRY_FORMAT_VERSION = 1
 
@@ -57,12 +57,7 @@ def body_to_dict(body: Body) -> dict[str, Any]:
         "previous": list(body.previous),
         "glpi_version": body.version,
     }
-    # One quick test over the body's text (most hold no secret), then each field.
-    calls = [f.call for f in body.frames]
-    if body.origin is not None:
-        calls.append(body.origin.call)
-    text = "\n".join([body.message, body.sql or "", body.sql_error or "", *body.previous, *calls])
-    return redact_all(out) if may_hold_secrets(text) else out
+    return redact_all(out)  # (one quick test over its strings: most hold no secret)
 
 
 def entry_to_dict(entry: Entry, *, raw: bool = False) -> dict[str, Any]:
