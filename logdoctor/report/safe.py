@@ -1,10 +1,12 @@
-"""Make untrusted log text inert on a terminal.
+"""Make untrusted log text safe to show: inert on a terminal, without secrets.
 
 Log lines can carry ANSI/OSC escape sequences and other control characters;
 printed raw they could recolour, retitle or hyperlink the admin's terminal.
-`inert` shows every control character, bidirectional control (and every undecodable
-byte, kept as a surrogate escape by the reader) as a visible escape instead. Rich markup is
-never interpreted: reporters hand rich `Text` objects, not markup strings.
+`inert` shows every control character and bidirectional control (and every
+undecodable byte, kept as a surrogate escape by the reader) as a visible escape
+instead. Rich markup is never interpreted: reporters hand rich `Text` objects, not
+markup strings. `redact` replaces the secrets logs may hold (passwords, tokens) with
+`[redacted]`, for every output that quotes log text.
 """
 
 from __future__ import annotations

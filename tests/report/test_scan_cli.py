@@ -57,10 +57,15 @@ def evil(tmp_path: Path) -> tuple[Path, Path]:
         "utf-8", "surrogateescape"
     ) + b"[2024-01-18 16:22:04] glpiphplog.ERROR:   *** \xe9t\xe9\n"
     log.write_bytes(data)
+    return log, _local_rules(tmp_path)
+
+
+def _local_rules(tmp_path: Path) -> Path:
+    """A rules folder holding RULE (local.evil.boom)."""
     rules = tmp_path / "rules" / "local"
     rules.mkdir(parents=True)
     (rules / "evil.yaml").write_text(RULE)
-    return log, tmp_path / "rules"
+    return tmp_path / "rules"
 
 
 @pytest.mark.parametrize("fmt", ALL_FORMATS)
@@ -120,10 +125,7 @@ def secrets(tmp_path: Path) -> tuple[Path, Path]:
         lines.append(f"[2024-01-18 16:{n:02d}:04] {head} boom {message}")  # explained
         lines.append(f"[2024-01-18 17:{n:02d}:04] {head} {message}")  # unexplained
     log.write_text("\n".join(lines) + "\n")
-    rules = tmp_path / "rules" / "local"
-    rules.mkdir(parents=True)
-    (rules / "evil.yaml").write_text(RULE)
-    return log, tmp_path / "rules"
+    return log, _local_rules(tmp_path)
 
 
 @pytest.mark.parametrize("fmt", ALL_FORMATS)
@@ -393,6 +395,19 @@ def test_output_file_and_progress_bar_only_on_a_terminal(tmp_path: Path) -> None
     assert drawn == b""
 
 
+def _drain(leader: int, follower: int) -> bytes:
+    """All a finished command wrote to a pty (its side closed first)."""
+    os.close(follower)
+    drawn = b""
+    try:
+        while chunk := os.read(leader, 65536):
+            drawn += chunk
+    except OSError:  # EIO once the pty is empty and closed
+        pass
+    os.close(leader)
+    return drawn
+
+
 def _on_a_terminal(*args: str, **env: str) -> tuple[bytes, bytes]:
     """What `logdoctor ARGS` draws on stderr when it is a terminal, and its stdout."""
     leader, follower = pty.openpty()
@@ -401,14 +416,7 @@ def _on_a_terminal(*args: str, **env: str) -> tuple[bytes, bytes]:
         stdout=subprocess.PIPE, stderr=follower, cwd=ROOT, timeout=120, check=False,
         env={**os.environ, **ENV, "TERM": "xterm", **env},
     )  # fmt: skip
-    os.close(follower)
-    drawn = b""
-    try:
-        while chunk := os.read(leader, 65536):
-            drawn += chunk
-    except OSError:
-        pass
-    os.close(leader)
+    drawn = _drain(leader, follower)
     assert proc.returncode == 0
     return drawn, proc.stdout
 
@@ -449,14 +457,7 @@ def _stdout_on_a_terminal(*args: str, **env: str) -> tuple[int, str]:
         env={**{k: v for k, v in os.environ.items() if k != "NO_COLOR"}, "TERM": "xterm",
              "GITHUB_ACTIONS": "", "CI": "", "TZ": "UTC", "COLUMNS": "120", **env},
     )  # fmt: skip
-    os.close(follower)
-    drawn = b""
-    try:
-        while chunk := os.read(leader, 65536):
-            drawn += chunk
-    except OSError:
-        pass
-    os.close(leader)
+    drawn = _drain(leader, follower)
     return proc.returncode, drawn.decode("utf-8", "replace")
 
 
