@@ -114,17 +114,6 @@ def incident_block(inc: dict[str, Any], verbose: bool) -> Group:
     return Group(head, Padding(info, (0, 0, 1, 2)))
 
 
-def _brief(incidents: list[dict[str, Any]]) -> Table:
-    table = Table(box=None, padding=(0, 1), show_header=False)
-    table.add_column(justify="right", no_wrap=True)
-    table.add_column(overflow="fold")
-    for inc in incidents:
-        what = Text(_line(inc["title"]))
-        what.append(f"  {inc['rule']['id']} · {_line(where_text(inc['first']))}", style="dim")
-        table.add_row(f"x {inc['count']}", what)
-    return table
-
-
 def _unexplained(doc: dict[str, Any]) -> Table:
     table = Table(box=None, padding=(0, 1), show_header=True, header_style="bold")
     table.add_column("count", justify="right", no_wrap=True)
@@ -157,14 +146,8 @@ def _render(console: Console, doc: dict[str, Any], verbose: bool) -> None:
     console.print()
     if doc["incidents"]:
         console.print(Rule(Text("Incidents", style="bold"), align="left"))
-        brief = [i for i in doc["incidents"] if i["severity"] == "info" and not verbose]
         for inc in doc["incidents"]:
-            if inc not in brief:
-                console.print(incident_block(inc, verbose))
-        if brief:
-            console.print(Text(f"Information ({len(brief)}; --verbose explains them)", "bold"))
-            console.print(_brief(brief))
-            console.print()
+            console.print(incident_block(inc, verbose))
     else:
         console.print(Text("No known problem found."))
         console.print()

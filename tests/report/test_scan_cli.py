@@ -494,3 +494,15 @@ def test_verbose_adds_the_backtrace_and_width_is_honoured() -> None:
     assert len(frames) > len([line for line in short.splitlines() if ".php:" in line])
     _, wide, _ = run_cli("scan", log, "--format", "terminal", "--width", "160", env=ENV)
     assert max(len(line) for line in wide.splitlines()) > 80
+
+
+def test_the_terminal_report_explains_every_incident() -> None:
+    _, out, _ = run_cli("scan", "sample_logs", "--format", "json", env=ENV)
+    incidents = json.loads(out)["incidents"]
+    _, text, _ = run_cli("scan", "sample_logs", "--format", "terminal", "--width", "120", env=ENV)
+    for field in ("Rule", "Seen", "Where", "Entry", "Why"):
+        assert len(re.findall(rf"^  {field} ", text, re.M)) == len(incidents), field
+    assert len(re.findall(r"^  Fix ", text, re.M)) == sum(1 for i in incidents if i["fix"])
+    assert len(re.findall(r"^  Docs ", text, re.M)) == sum(1 for i in incidents if i["docs"])
+    assert len(re.findall(r"^  When ", text, re.M)) == sum(1 for i in incidents if i["hourly"])
+    assert any(i["severity"] == "info" for i in incidents)  # info ones included
