@@ -506,3 +506,12 @@ def test_the_terminal_report_explains_every_incident() -> None:
     assert len(re.findall(r"^  Docs ", text, re.M)) == sum(1 for i in incidents if i["docs"])
     assert len(re.findall(r"^  When ", text, re.M)) == sum(1 for i in incidents if i["hourly"])
     assert any(i["severity"] == "info" for i in incidents)  # info ones included
+
+
+def test_explain_never_shows_a_secret_its_text_holds(tmp_path: Path) -> None:
+    rules = _local_rules(tmp_path)
+    line = "[2024-01-18 16:20:04] glpiphplog.ERROR:   *** PHP Warning (2): boom password=hunter2"
+    code, out, err = run_cli("explain", "--no-builtin-rules", "--rules", str(rules), line)
+    assert (code, err) == (0, "")
+    assert "It said password=[redacted]." in out and "1. Stop password=[redacted]." in out
+    assert "hunter2" not in out
