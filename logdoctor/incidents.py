@@ -20,6 +20,7 @@ the logs of one server line up. Imports model and parse only.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import re
 from collections import Counter
@@ -276,7 +277,12 @@ NL = "\n"
 
 def key_names(rule: Rule) -> tuple[str, ...]:
     """The captures that tell one incident of `rule` from another: its title's."""
-    return tuple(sorted(set(_PLACEHOLDER.findall(rule.title))))
+    return _title_keys(rule.title)
+
+
+@functools.lru_cache(maxsize=4096)
+def _title_keys(title: str) -> tuple[str, ...]:
+    return tuple(sorted(set(_PLACEHOLDER.findall(title))))
 
 
 # --- groups ------------------------------------------------------------------------
@@ -325,7 +331,7 @@ class Group:
 
 def incident_key(rule: Rule, captures: dict[str, str]) -> tuple[str, dict[str, str]]:
     """The id of the incident a finding of `rule` with these captures counts in, and
-    its key captures (what the grouping does for each new record)."""
+    its key captures (the grouping's, and `scan --format jsonl`'s)."""
     names = key_names(rule)
     if not names:
         return rule.id, {}
@@ -377,7 +383,6 @@ class Grouping:
         self._targets: dict[int | None, Target | None] = {}  # by the record text's hash
         self._shared: dict[tuple[Group, ...], Target] = {}
         self._single: dict[Group, Target] = {}
-        self._keys: dict[str, tuple[str, ...]] = {}
 
     @property
     def timed(self) -> bool:
@@ -398,14 +403,7 @@ class Grouping:
         if hits:
             out = []
             for rule, captures in hits:
-                names = self._keys.get(rule.id)
-                if names is None:
-                    names = self._keys[rule.id] = key_names(rule)
-                if names:
-                    keyed = {k: captures[k] for k in names if k in captures}
-                    gid = incident_id(rule, keyed)
-                else:  # the usual rule: one incident, its id the rule's
-                    keyed, gid = {}, rule.id
+                gid, keyed = incident_key(rule, captures)
                 group = self.incidents.get(gid)
                 if group is None:
                     group = self.incidents[gid] = Group(gid, rule, keyed, "", body, captures)
@@ -666,7 +664,6 @@ class Grouping:
         self._targets = {}
         self._shared = {}
         self._single = {}
-        self._keys = {}
 
 
 def _details(group: Group, body: Body, hits_of: HitsOf) -> dict[str, str]:
