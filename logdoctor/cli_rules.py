@@ -22,9 +22,10 @@ from logdoctor.app import ReadOptions, iter_entries
 from logdoctor.cli_options import rule_options
 from logdoctor.errors import InputError
 from logdoctor.match import Matcher
-from logdoctor.model import Entry, Level, fill
+from logdoctor.model import Entry, Level
 from logdoctor.parse import parse_text
-from logdoctor.report.safe import inert, redact_all
+from logdoctor.report.safe import inert
+from logdoctor.report.serialize import finding_texts
 from logdoctor.ruleset import RuleSet, load
 from logdoctor.ruleset.cache import cache_dir
 from logdoctor.ruleset.selftest import run as run_examples
@@ -296,10 +297,10 @@ def explain(text: str | None, rule_paths: tuple[str, ...], no_builtin_rules: boo
         sys.exit(2 if rules.problems else 1)
     out = []
     for f in findings:
-        captures = redact_all(f.captures)  # the text may hold secrets: never shown
+        _, explanation, fix = finding_texts(f)  # (secrets in the text redacted)
         out += [f"{f.rule.title}  [{f.rule.severity.label}]  ({f.rule.id})", "", "Why",
-                f"  {fill(f.rule.explain, captures)}", "", "Fix"]  # fmt: skip
-        out += [f"  {i}. {fill(step, captures)}" for i, step in enumerate(f.rule.fix, 1)]
+                f"  {explanation}", "", "Fix"]  # fmt: skip
+        out += [f"  {i}. {step}" for i, step in enumerate(fix, 1)]
         if f.rule.docs:
             out += ["", "Docs", *(f"  {d}" for d in f.rule.docs)]
         out.append("")

@@ -104,10 +104,18 @@ class EntryJson:
 FINDING_FORMAT_VERSION = 1
 
 
+def finding_texts(finding: Finding) -> tuple[dict[str, str], str, list[str]]:
+    """A finding's captures, its explanation and its fix steps as they are shown: the
+    captures come from log text, which may hold secrets, so they are redacted first."""
+    captures = redact_all(finding.captures)
+    rule = finding.rule
+    return captures, fill(rule.explain, captures), [fill(step, captures) for step in rule.fix]
+
+
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
     """One finding (`scan --format jsonl`), schema in README."""
     entry, rule = finding.entry, finding.rule
-    captures = redact_all(finding.captures)  # log text may hold secrets: never shown
+    captures, explain, fix = finding_texts(finding)
     return {
         "path": entry.path,
         "line": entry.line,
@@ -116,8 +124,8 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "level": entry.level.label,
         "message": redact(entry.message),
         "rule": {"id": rule.id, "title": rule.title, "severity": rule.severity.label},
-        "explain": fill(rule.explain, captures),
-        "fix": [fill(step, captures) for step in rule.fix],
+        "explain": explain,
+        "fix": fix,
         "docs": list(rule.docs),
         "captures": captures,
     }
