@@ -43,7 +43,7 @@ from logdoctor.report import (
     auto_format,
     build,
 )
-from logdoctor.report.safe import inert
+from logdoctor.report.safe import inert, redact_all
 from logdoctor.report.serialize import FindingJson
 
 EXIT_OK = 0
@@ -283,8 +283,7 @@ def scan_cmd(
                 gid, keyed = incident_key(finding.rule, finding.captures)
                 item = seen.get(gid)
                 if item is None:
-                    item = seen[gid] = {"id": gid, "rule": finding.rule.id, "captures": keyed,
-                                        "count": 0}  # fmt: skip
+                    item = seen[gid] = _baseline_item(gid, finding.rule.id, keyed, 0)
                     failed = failed or verdict.fails_with(finding.rule.severity, gid)
                 item["count"] += 1
             if write_baseline:
@@ -308,10 +307,9 @@ def scan_cmd(
             failed = bool(doc["summary"]["failing"])
             if write_baseline:
                 items = [
-                    {"id": i["id"], "rule": i["rule"]["id"], "captures": i["captures"],
-                     "count": i["count"]}
+                    _baseline_item(i["id"], i["rule"]["id"], i["captures"], i["count"])
                     for i in doc["incidents"]
-                ]  # fmt: skip
+                ]
                 _write_baseline(write_baseline, items)
                 failed = False
     if errors.count or rules.problems:
@@ -383,6 +381,12 @@ def _read_baseline(path: str) -> set[str]:
         raise _Fail(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
     except (KeyError, TypeError):
         raise _Fail(f"{path}: not a logdoctor baseline (no incidents list)") from None
+
+
+def _baseline_item(gid: str, rule: str, captures: dict[str, str], count: int) -> dict[str, Any]:
+    """One incident of a baseline file (its id keys on the captures; those written are
+    redacted, like every output)."""
+    return {"id": gid, "rule": rule, "captures": redact_all(captures), "count": count}
 
 
 def _write_baseline(path: str, incidents: list[dict[str, Any]]) -> None:

@@ -515,3 +515,21 @@ def test_explain_never_shows_a_secret_its_text_holds(tmp_path: Path) -> None:
     assert (code, err) == (0, "")
     assert "It said password=[redacted]." in out and "1. Stop password=[redacted]." in out
     assert "hunter2" not in out
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_a_baseline_file_holds_no_secret(fmt: str, tmp_path: Path) -> None:
+    rules = _local_rules(tmp_path)
+    log = tmp_path / "php-errors.log"
+    head = "[2024-01-18 16:20:04] glpiphplog.ERROR:   *** PHP Warning (2): boom"
+    log.write_text(f"{head} password=hunter2\n{head} password=other\n")
+    baseline = tmp_path / "b.json"
+    code, _, err = run_cli(
+        "scan", str(log), "--format", fmt, "--no-builtin-rules", "--rules", str(rules),
+        "--write-baseline", str(baseline),
+    )  # fmt: skip
+    assert code == 0, err
+    items = json.loads(baseline.read_text())["incidents"]
+    assert len(items) == 2  # one incident per (raw) capture: the ids still tell them apart
+    assert "hunter2" not in baseline.read_text() and "other" not in baseline.read_text()
+    assert {i["captures"]["what"] for i in items} == {"password=[redacted]"}
